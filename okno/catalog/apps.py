@@ -1,0 +1,9 @@
+"""The catalogue app: offices, service passports and life situations."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "okno.catalog"
+    verbose_name = _("Service catalogue")

@@ -166,6 +166,8 @@ TIME_ZONE = env_time_zone("OKNO_TIME_ZONE", "Europe/Kyiv")
 # --- static files ------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# okno/static (the site's stylesheet) belongs to no app, so the app finder would not see it.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -9,7 +9,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import translation
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from okno.catalog import selectors
@@ -130,7 +130,9 @@ class LifeSituationOut(Schema):
 
 class ServiceFilters(LanguageQuery):
     office: int | None = None
-    group: str | None = None
+    # A ticket letter (one or two letters): anything else is refused here, before the database
+    # sees it (PostgreSQL cannot even compare a text holding a NUL character).
+    group: str | None = Field(None, pattern=r"^[A-Za-z]{0,2}$")
     q: str | None = None
 
 

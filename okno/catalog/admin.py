@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from okno.catalog import search as catalog_search
+from okno.catalog.exchange import ImportReport, export_catalog, import_catalog
+from okno.catalog.forms import CatalogueImportForm
 from okno.catalog.models import (
     CalendarException,
     LifeSituation,
@@ -22,8 +29,12 @@ from okno.catalog.models import (
     ServiceGroup,
     ServicePoint,
 )
+from okno.catalog.tables import FORMATS, UnreadableFile, locate, read_document, write_document
 from okno.core.admin import OfficeScopedAdmin
 from okno.core.i18n import tr
+
+# The admin index links to the catalogue import / export page (admin/catalog/index.html).
+admin.site.index_template = "admin/catalog/index.html"
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -163,6 +174,80 @@ class ServiceAdmin(SimpleHistoryAdmin):
             obj.version += 1
         super().save_model(request, obj, form, change)
 
+    # The whole catalogue in one file: import (check or apply) and export ----------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        exchange = [
+            path(
+                "exchange/",
+                self.admin_site.admin_view(self.exchange_view),
+                name="catalog_service_exchange",
+            ),
+            path(
+                "exchange/export/<str:file_format>/",
+                self.admin_site.admin_view(self.export_view),
+                name="catalog_service_export",
+            ),
+        ]
+        return exchange + super().get_urls()
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perms(["catalog.add_service", "catalog.change_service"])
+
+    def exchange_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a catalogue file to check or import it; links to download the catalogue."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        may_import = self.has_import_permission(request)
+        form = CatalogueImportForm()
+        report: ImportReport | None = None
+        problems: list[str] = []
+        if request.method == "POST":
+            if not may_import:
+                raise PermissionDenied
+            form = CatalogueImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    document = read_document(upload, upload.name)
+                except UnreadableFile as error:
+                    problems = [str(error)]
+                else:
+                    report = import_catalog(document, dry_run=form.dry_run)
+                    problems = [str(problem) for problem in locate(report.problems, document)]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import / export catalogue"),
+            "form": form,
+            "may_import": may_import,
+            "report": report,
+            "summary": _summary_rows(report) if report and not problems else [],
+            "problems": problems[:_PROBLEMS_SHOWN],
+            "problems_total": len(problems),
+            "problems_hidden": max(len(problems) - _PROBLEMS_SHOWN, 0),
+            "export_formats": [
+                ("json", _("JSON")),
+                ("xlsx", _("Excel workbook (XLSX)")),
+                ("csv", _("CSV files (ZIP)")),
+            ],
+        }
+        return TemplateResponse(request, "admin/catalog/service/exchange.html", context)
+
+    def export_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
+        """The whole catalogue as a file to download."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if file_format not in FORMATS:
+            raise Http404
+        spec = FORMATS[file_format]
+        response = HttpResponse(
+            write_document(export_catalog(), file_format), content_type=spec.content_type
+        )
+        filename = f"okno-catalogue-{timezone.localdate():%Y-%m-%d}.{spec.extension}"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+
 
 class LifeSituationStepInline(admin.TabularInline):
     model = LifeSituationStep
@@ -180,3 +265,32 @@ class LifeSituationAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("name"))
     def display_name(self, situation: LifeSituation) -> str:
         return tr(situation.name)
+
+
+_PROBLEMS_SHOWN = 200
+
+# What an import counts, in the order the page lists it.
+_KIND_LABELS = {
+    "offices": _("offices"),
+    "service_points": _("service points"),
+    "groups": _("service groups"),
+    "services": _("services"),
+    "life_situations": _("life situations"),
+}
+
+
+def _summary_rows(report: ImportReport) -> list[tuple[str, int, int, int]]:
+    kinds = [
+        kind
+        for kind in _KIND_LABELS
+        if kind in {*report.created, *report.updated, *report.unchanged}
+    ]
+    return [
+        (
+            str(_KIND_LABELS[kind]),
+            report.created.get(kind, 0),
+            report.updated.get(kind, 0),
+            report.unchanged.get(kind, 0),
+        )
+        for kind in kinds
+    ]

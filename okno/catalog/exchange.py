@@ -8,6 +8,7 @@ problems. Rows are matched by natural keys, so importing the same document twice
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -274,6 +275,7 @@ class _Importer:
         self.offices: dict[str, Office] = {}
         self.groups: dict[str, ServiceGroup] = {}
         self.services: dict[str, Service] = {}
+        self.seen: set[tuple[str, tuple[tuple[str, Any], ...]]] = set()
 
     def run(self) -> None:
         self._each("offices", self.document.offices, self._office)
@@ -423,6 +425,15 @@ class _Importer:
         values: dict[str, Any],
         locations: dict[str, str] | None = None,
     ) -> Any:
+        seen = (kind, tuple(sorted(key.items())))
+        if seen in self.seen:
+            # Matched by the same key, the later row would silently overwrite the earlier one.
+            names = " and ".join(name for name in key if name != "office")
+            self.report.problems.append(
+                Problem(where, f"an earlier row in the document has the same {names}")
+            )
+            return None
+        self.seen.add(seen)
         instance = model.objects.filter(**key).first()
         created = instance is None
         if created:
@@ -452,7 +463,12 @@ class _Importer:
         compared = tuple(compared)
 
         def signature(rows: Iterable[models.Model]) -> list[tuple[Any, ...]]:
-            return [tuple(getattr(row, name) for name in compared) for row in rows]
+            # Sorted, so that a document listing hours or exceptions in another order than the
+            # database returns them is still "unchanged"; order that matters is a compared field.
+            return sorted(
+                (tuple(getattr(row, name) for name in compared) for row in rows),
+                key=lambda values: json.dumps(values, sort_keys=True, default=str),
+            )
 
         if signature(existing) == signature(wanted):
             return False
@@ -595,6 +611,9 @@ def _service_out(service: Service) -> dict[str, Any]:
             currency=service.fee_currency,
             legal_basis=service.fee_legal_basis,
         )
+    elif service.fee_legal_basis:
+        # Why a service is free has a legal basis too; importing this export must not lose it.
+        fee["legal_basis"] = service.fee_legal_basis
     return {
         "code": service.code,
         "slug": service.slug,

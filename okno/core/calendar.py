@@ -37,22 +37,29 @@ def _public_holidays(country: str, subdivision: str, year: int, language: str | 
 
 
 @lru_cache(maxsize=64)
-def _country_rules(country: str) -> tuple[frozenset[int], tuple[str, ...]]:
-    """The country's weekend days and the languages the library names its holidays in."""
+def _country_rules(country: str) -> tuple[frozenset[int], tuple[str, ...], str | None]:
+    """The country's weekend days, the languages the library names its holidays in, and its own."""
     calendar = holidays.country_holidays(country)
-    return frozenset(calendar.weekend), tuple(calendar.supported_languages)
+    return (
+        frozenset(calendar.weekend),
+        tuple(calendar.supported_languages),
+        calendar.default_language,
+    )
 
 
 @lru_cache(maxsize=256)
 def _holiday_language(country: str, language: str | None) -> str | None:
-    """The library's language for holiday names closest to ours, or its default."""
-    if not language:
-        return None
-    supported = _country_rules(country)[1]
-    for candidate in (language, f"{language}_US" if language == "en" else None):
-        if candidate and candidate in supported:
-            return candidate
-    return None
+    """The library's language for holiday names closest to ours, or the country's own.
+
+    Never None when the library knows the country's language: given None, the library guesses
+    from the process locale, and pages must not depend on how the server was started.
+    """
+    _weekend, supported, default = _country_rules(country)
+    if language:
+        for candidate in (language, f"{language}_US" if language == "en" else None):
+            if candidate and candidate in supported:
+                return candidate
+    return default
 
 
 @dataclass(frozen=True)

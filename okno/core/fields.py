@@ -69,17 +69,19 @@ class TranslationsFormField(forms.MultiValueField):
 
 def validate_translations(value: Any) -> None:
     """A translated value is a mapping of known language codes to strings."""
+    # Codes other than "invalid": a model field replaces an "invalid" message with its own
+    # "Value must be valid JSON.", which would hide what is actually wrong.
     if not isinstance(value, dict):
-        raise ValidationError(_("Expected a text per language."), code="invalid")
+        raise ValidationError(_("Expected a text per language."), code="not_a_mapping")
     known = {code for code, _name in _languages()}
     for code, text in value.items():
         if code not in known:
             raise ValidationError(
-                _("Unknown language code %(code)s."), code="invalid", params={"code": code}
+                _("Unknown language code %(code)s."), code="unknown_language", params={"code": code}
             )
         if not isinstance(text, str):
             raise ValidationError(
-                _("The %(code)s text must be a string."), code="invalid", params={"code": code}
+                _("The %(code)s text must be a string."), code="not_a_string", params={"code": code}
             )
 
 
@@ -126,6 +128,8 @@ class TranslatedField(models.JSONField):
 
     def validate(self, value: Any, model_instance: Any) -> None:
         super().validate(value, model_instance)
+        if not isinstance(value, dict) or not all(isinstance(t, str) for t in value.values()):
+            return  # not texts at all: validate_translations, run next, says what is wrong
         if not self.blank and not any(value.values()):
             raise ValidationError(self.error_messages["blank"], code="blank")
         if self.text_max_length:

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from okno.catalog.exchange import import_catalog
-from okno.catalog.tables import UnreadableFile, read_document
+from okno.catalog.tables import UnreadableFile, locate, read_document
 
 
 class Command(BaseCommand):
@@ -33,7 +33,8 @@ class Command(BaseCommand):
 
         report = import_catalog(document, dry_run=options["dry_run"], progress=progress)
         if not report.ok:
-            for problem in report.problems[:50]:
+            # Spreadsheet problems are named by sheet, row and column rather than document path.
+            for problem in locate(report.problems[:50], document):
                 self.stderr.write(f"  {problem}")
             more = len(report.problems) - 50
             if more > 0:

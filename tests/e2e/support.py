@@ -1,0 +1,121 @@
+"""What the journeys expect, read from the demo files, and the checks every page gets."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from okno.staff.demo import CATALOG_DIR, STAFF_FILE
+
+#: Severities that fail a journey; "moderate" and "minor" findings are reported by axe too.
+BLOCKING_IMPACTS = ("serious", "critical")
+PAGE_WEIGHT_BUDGET = 100 * 1024
+
+
+@cache
+def catalog() -> dict[str, list[dict[str, Any]]]:
+    """Every section of the demo catalogue files, merged."""
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(CATALOG_DIR.glob("catalog-*.json")):
+        for section, rows in json.loads(path.read_text(encoding="utf-8")).items():
+            if isinstance(rows, list):
+                merged.setdefault(section, []).extend(rows)
+    return merged
+
+
+@cache
+def employees() -> list[dict[str, Any]]:
+    return json.loads(STAFF_FILE.read_text(encoding="utf-8"))["employees"]
+
+
+def service(code: str) -> dict[str, Any]:
+    return next(s for s in catalog()["services"] if s["code"] == code)
+
+
+def office(slug: str) -> dict[str, Any]:
+    return next(o for o in catalog()["offices"] if o["slug"] == slug)
+
+
+def passport_services() -> list[dict[str, Any]]:
+    """Services whose name or keywords speak of a passport, in any language of the file."""
+    word = re.compile(r"passport|paszport|паспорт", re.IGNORECASE)
+    return [
+        s
+        for s in catalog()["services"]
+        if any(word.search(text) for field in ("name", "keywords") for text in s[field].values())
+    ]
+
+
+def hours_on(office_slug: str, weekday: int) -> list[tuple[str, str]]:
+    rows = office(office_slug)["opening_hours"]
+    return sorted((h["opens"], h["closes"]) for h in rows if h["weekday"] == weekday)
+
+
+# --- checks every page gets -------------------------------------------------------------
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line per element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            continue
+        for node in violation["nodes"]:
+            found.append(
+                f"{page.url}: {violation['id']} ({violation['impact']}) at {node['target']}: "
+                f"{node['html'][:160]}"
+            )
+    return found
+
+
+@dataclass
+class Transfer:
+    url: str
+    kind: str
+    status: int
+    wire_bytes: int  # body as the test server sent it, plus headers
+    gzip_bytes: int  # body gzipped the way the production server sends it, plus headers
+
+
+def page_weight(page, path: str) -> list[Transfer]:
+    """Load `path` in `page` (a fresh context: nothing cached) and size the document, CSS and JS.
+
+    The browser reports each body's size on the wire. Pages come gzipped from Django's
+    GZipMiddleware; static files do not, because the test server serves them from the app
+    folders (production serves the `.gz` files that collectstatic writes with WhiteNoise's
+    CompressedStaticFilesStorage). For a body that arrived uncompressed the gzip figure is
+    the body compressed here at level 9, the level WhiteNoise uses.
+    """
+    responses = []
+
+    def keep(response) -> None:
+        responses.append(response)
+
+    page.on("response", keep)
+    page.goto(path, wait_until="load")
+    page.remove_listener("response", keep)
+    transfers = []
+    for response in responses:
+        kind = response.request.resource_type
+        if kind not in ("document", "stylesheet", "script"):
+            continue
+        sizes = response.request.sizes()
+        headers = sizes["responseHeadersSize"]
+        wire = sizes["responseBodySize"]
+        if response.headers.get("content-encoding") in ("gzip", "br", "zstd"):
+            compressed = wire
+        else:
+            compressed = len(gzip.compress(response.body(), compresslevel=9))
+        transfers.append(
+            Transfer(
+                response.url, kind, response.status, headers + wire, headers + min(wire, compressed)
+            )
+        )
+    return transfers

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "okno.core",
     "okno.catalog",
     "okno.staff",
+    "okno.queueing",
     "okno.portal",
     "okno.api",
 ]
@@ -69,7 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "okno.core.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

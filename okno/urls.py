@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *i18n_patterns(
         path("staff/", include("okno.staff.urls")),
+        path("", include("okno.queueing.urls")),
         path("", include("okno.portal.urls")),
         prefix_default_language=True,
     ),

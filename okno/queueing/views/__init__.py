@@ -1,0 +1,1 @@
+"""Pages of the live queue, one module per screen: kiosk, ticket, board, desk, monitor."""

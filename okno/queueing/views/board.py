@@ -1,0 +1,7 @@
+"""board pages of the live queue (being built)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

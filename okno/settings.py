@@ -125,6 +125,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- cache and live events -------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

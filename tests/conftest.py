@@ -36,12 +36,17 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_search_index():
-    """The in-process search index is rebuilt from each test's own data."""
+    """The in-process search index is rebuilt from each test's own data, whose catalogue version
+    is read afresh (the one a test before it cached belongs to rows rolled back since)."""
+    from django.core.cache import cache
+
     from okno.catalog import search
 
     search._current = None
+    cache.delete(search.VERSION_CACHE_KEY)
     yield
     search._current = None
+    cache.delete(search.VERSION_CACHE_KEY)
 
 
 # --- places -------------------------------------------------------------------------------

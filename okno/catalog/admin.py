@@ -30,8 +30,9 @@ from okno.catalog.models import (
     ServicePoint,
 )
 from okno.catalog.tables import FORMATS, UnreadableFile, locate, read_document, write_document
-from okno.core.admin import OfficeScopedAdmin
+from okno.core.admin import OfficeScopedAdmin, ScopedRelatedFieldListFilter
 from okno.core.i18n import tr
+from okno.core.scoping import sees_all_offices
 
 # The admin index links to the catalogue import / export page (admin/catalog/index.html).
 admin.site.index_template = "admin/catalog/index.html"
@@ -123,7 +124,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
         "by_post",
         "term_unit",
         "is_free",
-        "offices",
+        ("offices", ScopedRelatedFieldListFilter),
     ]
     list_editable = ["is_active"]
     search_fields = ["code", "slug"]
@@ -192,7 +193,9 @@ class ServiceAdmin(SimpleHistoryAdmin):
         return exchange + super().get_urls()
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perms(["catalog.add_service", "catalog.change_service"])
+        # A file may hold every office: whoever imports it must see every office and may change
+        # every part of the catalogue, or a head of one office could overwrite the others.
+        return sees_all_offices(request.user) and request.user.has_perms(_IMPORT_PERMISSIONS)
 
     def exchange_view(self, request: HttpRequest) -> HttpResponse:
         """Upload a catalogue file to check or import it; links to download the catalogue."""
@@ -268,6 +271,21 @@ class LifeSituationAdmin(SimpleHistoryAdmin):
 
 
 _PROBLEMS_SHOWN = 200
+
+# What an import may do: create and change every kind of row, and replace the rows that belong to
+# an office, a service or a life situation (hours, exceptions, documents, steps).
+_IMPORT_PERMISSIONS = [
+    *(
+        f"catalog.{action}_{model}"
+        for model in ("office", "servicepoint", "servicegroup", "service", "lifesituation")
+        for action in ("add", "change")
+    ),
+    *(
+        f"catalog.{action}_{model}"
+        for model in ("openinghours", "calendarexception", "requireddocument", "lifesituationstep")
+        for action in ("add", "change", "delete")
+    ),
+]
 
 # What an import counts, in the order the page lists it.
 _KIND_LABELS = {

@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "okno.catalog"
     verbose_name = _("Service catalogue")
+
+    def ready(self) -> None:
+        from okno.catalog import search
+
+        search.connect_signals()

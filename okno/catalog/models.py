@@ -142,6 +142,12 @@ class OpeningHours(models.Model):
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
+    def clean(self) -> None:
+        # On the field, so that the form shows this message and not the bare name of the
+        # database constraint (constraints on a field that failed are not checked again).
+        if self.opens is not None and self.closes is not None and self.opens >= self.closes:
+            raise ValidationError({"closes": _("The office must open before it closes.")})
+
 
 class CalendarException(models.Model):
     """A date on which the office departs from its week: closed, shortened, or an extra working day."""

@@ -4,7 +4,9 @@ Every text is folded to lower-case Latin (Cyrillic transliterated, diacritics dr
 "pasport", "паспорт" and "paszport" meet. Each query word is matched against the index
 vocabulary exactly, by prefix, or by edit similarity (rapidfuzz), and services score by where
 the word was found (name over keywords over summary). The index lives in each process and is
-rebuilt when the catalogue changes (a cheap version query on each search).
+rebuilt when the catalogue changes: its version (counts and last changes) is read from the
+database at most once a second, kept in the shared cache, and forgotten whenever a searchable
+row is saved or deleted.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
 from rapidfuzz import fuzz, process
 
 from okno.catalog.models import LifeSituation, Service, ServiceGroup
@@ -194,12 +199,42 @@ _lock = threading.Lock()
 _current: tuple[tuple, SearchIndex] | None = None
 
 
+#: The searchable models: a change to any of them changes the catalogue version.
+SEARCHED_MODELS = (Service, LifeSituation, ServiceGroup)
+VERSION_CACHE_KEY = "okno:catalog:search-version"
+# Three aggregate queries cost a search as much as the search itself; a second's trust is
+# enough to spare them, as saves and deletions forget the version at once. Only a change that
+# bypasses the models (raw SQL, bulk_create) waits up to this long to be found.
+_VERSION_SECONDS = 1
+
+
 def catalog_version() -> tuple:
     """Changes whenever a searchable row is added, edited or removed."""
-    return tuple(
-        tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
-        for model in (Service, LifeSituation, ServiceGroup)
-    )
+    version = cache.get(VERSION_CACHE_KEY)
+    if version is None:
+        version = tuple(
+            tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
+            for model in SEARCHED_MODELS
+        )
+        cache.set(VERSION_CACHE_KEY, version, _VERSION_SECONDS)
+    return version
+
+
+def forget_catalog_version(**_signal: object) -> None:
+    """Make the next search read the version again: now, and once the change is committed (so
+    that a search in between, which still saw the old rows, is not trusted either)."""
+    cache.delete(VERSION_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(VERSION_CACHE_KEY))
+
+
+def connect_signals() -> None:
+    for model in SEARCHED_MODELS:
+        post_save.connect(
+            forget_catalog_version, sender=model, dispatch_uid=f"search:{model._meta.label}"
+        )
+        post_delete.connect(
+            forget_catalog_version, sender=model, dispatch_uid=f"search:{model._meta.label}"
+        )
 
 
 def current_index() -> SearchIndex:

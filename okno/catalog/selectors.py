@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 
@@ -28,15 +28,28 @@ def active_services() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True).select_related("group")
 
 
+def service_cards() -> QuerySet[Service]:
+    """Active services with only what a card in a list shows (portal/_service_card.html): a list
+    of hundreds of services need not load every passport's documents, law and result texts."""
+    return active_services().only(*_CARD_FIELDS)
+
+
 def services_in_groups(*, office: Office | None = None) -> list[tuple[ServiceGroup, list[Service]]]:
-    """Active services grouped by service group, in catalogue order."""
-    services = active_services()
+    """Active services grouped by service group, in catalogue order, loaded as cards."""
+    services = service_cards()
     if office is not None:
         services = services.filter(offices=office)
     grouped: dict[int, tuple[ServiceGroup, list[Service]]] = {}
     for service in services.order_by("group__order", "group__prefix", "code"):
         grouped.setdefault(service.group_id, (service.group, []))[1].append(service)
     return list(grouped.values())
+
+
+def groups_with_service_counts() -> QuerySet[ServiceGroup]:
+    """Service groups that have active services, in catalogue order, each with `service_count`."""
+    return ServiceGroup.objects.annotate(
+        service_count=Count("services", filter=Q(services__is_active=True))
+    ).filter(service_count__gt=0)
 
 
 def service_passport(slug: str) -> Service:
@@ -86,7 +99,7 @@ def search_catalog(query: str, *, limit: int = 30) -> SearchResults:
     hits = catalog_search.search(query, limit=limit)
     service_pks = [h.pk for h in hits if h.kind == "service"]
     situation_pks = [h.pk for h in hits if h.kind == "situation"]
-    services = active_services().in_bulk(service_pks) if service_pks else {}
+    services = service_cards().in_bulk(service_pks) if service_pks else {}
     situations = (
         LifeSituation.objects.filter(is_active=True).in_bulk(situation_pks) if situation_pks else {}
     )
@@ -154,3 +167,20 @@ def office_status(
         week=days[:7],
         upcoming=[d for d in days if d.holiday or d.exception_kind],
     )
+
+
+# What a service card shows; the group comes along for its ticket letter and name.
+_CARD_FIELDS = (
+    "code",
+    "slug",
+    "group",
+    "name",
+    "summary",
+    "is_free",
+    "fee_amount",
+    "fee_currency",
+    "term_value",
+    "term_unit",
+    "online",
+    "bookable",
+)

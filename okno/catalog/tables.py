@@ -4,7 +4,9 @@ The spreadsheet layout is described in docs/catalog-format.md: one table per she
 file), translated values as one column per language, nested objects flattened with "_", lists of
 keys separated by commas, and child rows naming their parent. Reading is forgiving in the ways
 spreadsheets are (numbers as floats, booleans as words, dates as cells or text); a problem with
-the file itself raises UnreadableFile naming the sheet, row and column.
+the file itself raises UnreadableFile naming the sheet, row and column. Text a spreadsheet would
+take for a formula is written behind a single quote (CSV) or as marked text (XLSX), and read back
+as it was.
 """
 
 from __future__ import annotations
@@ -237,6 +239,11 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
+
+# Text starting with one of these is a formula to a spreadsheet program ("CSV injection"): on
+# export it goes behind a single quote, as OWASP advises, and reading takes the quote off again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
 
 # Words spreadsheets (and localised Excel) use for yes and no.
 _TRUE = {"true", "t", "1", "yes", "y", "tak", "так", "да", "иә", "prawda", "істина", "истина"}
@@ -541,7 +548,7 @@ def _records(
         record: dict[str, Any] = {}
         parent_key: str | None = None
         for position, header, column, language in columns:
-            cell = cells[position] if position < len(cells) else None
+            cell = _unescaped(cells[position]) if position < len(cells) else None
             if column is None:
                 parent_key = _text(cell)
                 continue
@@ -659,6 +666,18 @@ def _place(record: dict[str, Any], path: Iterable[str], value: Any) -> None:
 
 
 # --- reading: cells ---------------------------------------------------------------------------
+
+
+def _unescaped(cell: Any) -> Any:
+    """The cell without the quote an export put before text a spreadsheet would take for a
+    formula (or before text that itself starts with such a quote)."""
+    if (
+        isinstance(cell, str)
+        and cell.startswith(_QUOTE)
+        and cell[1:2] in (*_FORMULA_STARTS, _QUOTE)
+    ):
+        return cell[1:]
+    return cell
 
 
 def _blank(cell: Any) -> bool:
@@ -836,8 +855,14 @@ def _write_xlsx(tables: dict[str, list[list[Any]]]) -> bytes:
             for column_number, value in enumerate(values, start=1):
                 cell = sheet.cell(row=row_number, column=column_number)
                 if isinstance(value, str):
-                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                    cell.data_type = "s"  # text starting with "=" stays text, never a formula
+                    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    # A text cell, never a formula; one that looks like a formula also gets the
+                    # spreadsheet's own leading quote (quotePrefix), so that it stays text when
+                    # someone edits it, without showing a quote. Only text that starts like our
+                    # escape needs the quote written out.
+                    cell.value = _QUOTE + text if _unescaped(text) != text else text
+                    cell.data_type = "s"
+                    cell.quotePrefix = text.startswith(_FORMULA_STARTS)
                 else:
                     cell.value = value
                     if isinstance(value, dt.time):
@@ -876,7 +901,16 @@ def _csv_cell(value: Any) -> str:
         return value.strftime("%H:%M:%S" if value.second else "%H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, str):
+        return _escaped(value)
+    return str(value)  # numbers, negative ones included, are numbers to a spreadsheet too
+
+
+def _escaped(text: str) -> str:
+    """Text as a CSV cell no spreadsheet runs as a formula; `_unescaped` gives it back."""
+    if text.startswith(_FORMULA_STARTS) or _unescaped(text) != text:
+        return _QUOTE + text
+    return text
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -6,20 +6,45 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db.models import ForeignKey, ManyToManyField, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field, ForeignKey, ManyToManyField, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from okno.catalog.models import Office, ServicePoint
 from okno.core.scoping import scope, visible_office_ids, visible_offices
 
+# Related rows whose choices are narrowed to the user's offices, and the path to their office.
+_SCOPED_CHOICES: dict[type[Model], str] = {Office: "pk", ServicePoint: "office"}
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """The admin's filter by office (or window) offering only those of the user's offices, so that
+    the sidebar of a head of one office does not list every other office by name."""
+
+    def field_choices(
+        self, field: Field, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[Any, str]]:
+        related = field.related_model
+        choices = scope(
+            related._default_manager.all(), request.user, office_field=_SCOPED_CHOICES[related]
+        )
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            choices = choices.order_by(*ordering)
+        return [(row.pk, str(row)) for row in choices]
+
 
 class OfficeScopedAdmin(admin.ModelAdmin):
-    """Rows are shown only for the user's offices; office choices are only the user's offices."""
+    """Rows are shown only for the user's offices; office choices, in forms and in the filters of
+    the list, are only the user's offices."""
 
     office_field = "office"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope(super().get_queryset(request), request.user, office_field=self.office_field)
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        return [_scoped_filter(self.model, item) for item in super().get_list_filter(request)]
 
     def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any):
         if db_field.related_model is Office:
@@ -59,3 +84,16 @@ class OfficeScopedAdmin(admin.ModelAdmin):
             return
         if self.get_object(request, unquote(object_id)) is None:
             raise Http404
+
+
+def _scoped_filter(model: type[Model], item: Any) -> Any:
+    """A list_filter entry naming an office (or window) field, given the scoped filter."""
+    if not isinstance(item, str):
+        return item  # a filter class or (field, class) chosen on purpose
+    try:
+        field = model._meta.get_field(item)
+    except FieldDoesNotExist:
+        return item  # a lookup through a relation ("service__group")
+    if field.is_relation and field.related_model in _SCOPED_CHOICES:
+        return (item, ScopedRelatedFieldListFilter)
+    return item

@@ -17,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "portal/home.html",
         {
-            "groups": selectors.services_in_groups(),
+            "groups": selectors.groups_with_service_counts(),
             "situations": selectors.life_situations(),
             "offices": selectors.active_offices(),
         },

@@ -9,6 +9,7 @@ import json
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -117,6 +118,12 @@ def test_someone_who_cannot_see_services_can_neither_open_the_page_nor_export(ou
     assert nothing_written()
 
 
+IMPORT_REFUSED = (
+    "Importing one is for catalogue administrators: a file may change every office, service and "
+    "life situation."
+)
+
+
 def test_a_head_without_the_right_to_add_services_gets_403_on_import(head):
     data = sample_workbook()
 
@@ -125,11 +132,43 @@ def test_a_head_without_the_right_to_add_services_gets_403_on_import(head):
 
     assert page.status_code == 200
     assert 'type="file"' not in page.content.decode()
-    assert "Importing one needs the permissions to add and change services." in (
-        page.content.decode()
-    )
+    assert IMPORT_REFUSED in page.content.decode()
     assert response.status_code == 403
     assert nothing_written()
+
+
+def test_a_head_of_one_office_gets_403_on_import_even_with_every_catalogue_permission():
+    # The file may hold other offices: rights over the catalogue are not enough, the importer
+    # must see every office.
+    own = Office.objects.create(slug="own", name={"en": "Own office"}, country="PL")
+    other = Office.objects.create(slug="other", name={"en": "Other office"}, country="PL")
+    head = create_employee("powerful-head", role=Role.HEAD, offices=[own])
+    head.user.user_permissions.add(*Permission.objects.filter(content_type__app_label="catalog"))
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(head.user)
+    document = export_catalog()
+    document["offices"][0]["name"] = {"en": "Taken over"}  # the other office, first by slug
+
+    page = client.get(PAGE)
+    response = upload(client, "c.json", write_document(document, "json"))
+
+    assert page.status_code == 200
+    assert 'type="file"' not in page.content.decode()
+    assert IMPORT_REFUSED in page.content.decode()
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert other.name == {"en": "Other office"}
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.ADMINISTRATOR])
+def test_only_who_sees_every_office_and_may_change_the_catalogue_may_import(role):
+    client = signed_in(f"someone-{role}", role)
+    data = sample_workbook()
+
+    response = upload(client, "c.xlsx", data)
+
+    assert response.status_code == (200 if role == Role.ADMINISTRATOR else 403)
+    assert nothing_written() == (role != Role.ADMINISTRATOR)
 
 
 @pytest.mark.parametrize(

@@ -448,7 +448,7 @@ INVALID = {
     ),
     "hours-backwards": (
         lambda d: d["offices"][1]["opening_hours"][0].update(opens="15:00"),
-        ["offices[1].opening_hours[0]"],
+        ["offices[1].opening_hours[0].closes"],
     ),
     "unknown-language": (
         lambda d: d["groups"][0]["name"].update(xx="?"),

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.forms import modelform_factory
 from django.utils import translation
+from django.utils.deprecation import RemovedInDjango60Warning
 
-from okno.catalog.models import CalendarException, LifeSituationStep, OpeningHours, Service
+from okno.catalog.models import (
+    CalendarException,
+    LifeSituationStep,
+    Office,
+    OpeningHours,
+    Service,
+)
 from tests.factories import (
     CalendarExceptionFactory,
     LifeSituationFactory,
@@ -87,6 +96,15 @@ def test_an_office_shows_its_name_in_its_own_language_when_the_page_language_is_
         assert str(office) == "Biuro"
 
 
+def test_a_website_typed_without_a_scheme_is_taken_as_https():
+    # Django 6 assumes https; okno opts in now, and the form warns no more.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RemovedInDjango60Warning)
+        form = modelform_factory(Office, fields=["website"])({"website": "przemysl.example.org"})
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["website"] == "https://przemysl.example.org"
+
+
 # --- opening hours and exceptions ------------------------------------------------------------
 
 
@@ -100,6 +118,13 @@ def test_opening_hours_must_open_before_they_close():
     )
     hours = OpeningHours(office=office, weekday=0, opens=time("17:00"), closes=time("08:00"))
     assert errors_of(hours)  # forms and imports catch it before the database does
+
+
+@pytest.mark.parametrize(("opens", "closes"), [("17:00", "08:00"), ("08:00", "08:00")])
+def test_opening_hours_validation_explains_the_rule_once(opens, closes):
+    hours = OpeningHours(office=OfficeFactory(), weekday=0, opens=time(opens), closes=time(closes))
+    # The rule in words, not the name of the database constraint that also holds it.
+    assert errors_of(hours) == {"closes": ["The office must open before it closes."]}
 
 
 def test_two_intervals_cannot_start_at_the_same_time_on_one_day():

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from okno.catalog import search
+from okno.catalog.models import Service
 from okno.catalog.search import fold, words
 from tests.factories import LifeSituationFactory, ServiceFactory, ServiceGroupFactory
 
@@ -206,3 +211,30 @@ def test_the_index_is_reused_while_the_catalogue_does_not_change(catalogue):
     first = search._current[1]
     search.search("water")
     assert search._current[1] is first
+
+
+def test_searches_in_quick_succession_read_the_catalogue_version_once(
+    catalogue, django_assert_num_queries
+):
+    # Saves and deletions forget the version at once (the tests above), so it can be trusted.
+    search.search("passport")
+    with django_assert_num_queries(0):
+        search.search("water")
+        search.search("parking")
+
+
+def test_a_deletion_of_many_services_at_once_is_found_at_once(catalogue):
+    assert catalogue["parking"].pk in found_services("parking")
+    Service.objects.filter(name__en="Parking permit").delete()
+    assert found_services("parking") == []
+
+
+def test_a_change_that_bypasses_the_models_is_found_within_a_second(catalogue):
+    a_minute_later = timezone.now() + dt.timedelta(minutes=1)
+    with time_machine.travel(a_minute_later, tick=False) as clock:
+        assert found_services("tractor") == []
+        Service.objects.filter(pk=catalogue["parking"].pk).update(
+            name={"en": "Tractor registration"}, updated_at=timezone.now()
+        )
+        clock.shift(dt.timedelta(seconds=2))
+        assert found_services("tractor") == [catalogue["parking"].pk]

@@ -3,6 +3,7 @@ problems named by sheet, row and column."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -305,6 +306,80 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook():
 
     cell = next(c for c in book["services"]["H"] if str(c.value).startswith("=HYPERLINK"))
     assert cell.data_type == "s"
+    # Excel's own leading quote: the cell stays text even when someone edits it.
+    assert cell.quotePrefix
+    assert not book["services"]["A2"].quotePrefix
+
+
+# Text a spreadsheet would run as a formula (OWASP, "CSV injection"): = + - @, tab, return.
+FORMULA_LIKE = ["=1+1", '=HYPERLINK("https://evil.example")', "+48 16 675 20 00", "-1", "@SUM(A1)"]
+# Text that starts with the quote the escape uses, which must come back with its own quote.
+QUOTED = ["'=not escaped by okno", "''two quotes", "'s-Hertogenbosch", "it's"]
+
+
+def csv_rows(data: bytes, table: str) -> list[list[str]]:
+    text = zipfile.ZipFile(io.BytesIO(data)).read(f"{table}.csv").decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def services_named(*names: str) -> None:
+    group = ServiceGroupFactory(prefix="A", name={"en": "Group"})
+    for number, name in enumerate(names):
+        ServiceFactory(code=f"X{number:02d}", group=group, name={"en": name}, summary={"en": name})
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_goes_behind_a_quote_in_csv():
+    services_named(*FORMULA_LIKE, "\t=1+1", "\r=1+1", "plain text", "a=b")
+    OfficeFactory(slug="west", latitude=Decimal("-33.5"), longitude=Decimal("-70.25"))
+
+    data = write_document(export_catalog(), "csv")
+
+    header, *rows = csv_rows(data, "services")
+    names = [dict(zip(header, row, strict=True))["name_en"] for row in rows]
+    assert names == [
+        *(f"'{text}" for text in FORMULA_LIKE),
+        "'\t=1+1",
+        "'\r=1+1",
+        "plain text",
+        "a=b",
+    ]
+    header, office = csv_rows(data, "offices")
+    coordinates = dict(zip(header, office, strict=True))
+    assert (coordinates["latitude"], coordinates["longitude"]) == ("-33.500000", "-70.250000")
+
+
+@pytest.mark.parametrize(("file_format", "filename"), [("xlsx", "c.xlsx"), ("csv", "c.zip")])
+def test_escaped_text_comes_back_exactly_as_it_was(file_format, filename):
+    services_named(*FORMULA_LIKE, *QUOTED)
+    before = export_catalog()
+    data = write_document(before, file_format)
+    empty_the_catalogue()
+
+    report = import_catalog(read_document(io.BytesIO(data), filename))
+
+    assert report.ok, report.problems
+    assert export_catalog() == before
+    assert sorted(tr["en"] for tr in Service.objects.values_list("name", flat=True)) == sorted(
+        [*FORMULA_LIKE, *QUOTED]
+    )
+
+
+def test_a_quote_typed_before_a_formula_in_a_csv_file_is_taken_off():
+    document = read_document(
+        archive(
+            {
+                "groups.csv": "prefix,name_en\nA,Passports\n",
+                "services.csv": "code,slug,group,name_en,term_value,term_unit\n"
+                "'=A1,eq,A,'=1+1,0,on_the_spot\n"
+                "B1,apostrophe,A,'s-Hertogenbosch,0,on_the_spot\n",
+            }
+        ),
+        "c.zip",
+    )
+    assert [(s["code"], s["name"]["en"]) for s in document["services"]] == [
+        ("=A1", "=1+1"),
+        ("B1", "'s-Hertogenbosch"),
+    ]
 
 
 def test_a_csv_archive_holds_one_utf8_file_per_table_with_a_byte_order_mark():
@@ -765,7 +840,7 @@ def test_the_importers_problems_are_reported_by_sheet_row_and_column():
     problems = locate(import_catalog(document).problems, document)
 
     assert [problem.location for problem in problems] == [
-        "opening_hours, row 5",  # opens after it closes
+        "opening_hours, row 5, closes",  # opens after it closes
         "services, row 3, offices",
     ]
     assert problems[1].message == "no office with slug 'nowhere'"

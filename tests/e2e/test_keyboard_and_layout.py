@@ -100,9 +100,13 @@ def test_the_printed_passport_leaves_out_the_header_and_the_search(page):
     expect(page.locator(".facts")).to_be_visible()
 
 
-def test_the_printed_search_page_leaves_out_the_search_form(page):
+def test_the_printed_search_page_shows_the_results_without_the_search_form(page):
     page.goto("/uk/search/?q=pasport")
     page.emulate_media(media="print")
 
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator("form[role=search]")).to_be_hidden()
+    results = page.locator("#search-results")
+    expect(results).to_be_visible()
+    expect(results.locator("#results-heading")).to_be_visible()
+    expect(results.locator(".card").first).to_be_visible()

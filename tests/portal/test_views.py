@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     LifeSituationFactory,
@@ -286,6 +288,66 @@ def test_any_search_text_is_answered_never_a_500(client, catalogue, query):
 def test_the_search_box_keeps_the_query_escaped(client, catalogue):
     html = html_of(client.get("/en/search/", {"q": '"><b>bold</b>'}))
     assert 'value="&quot;&gt;&lt;b&gt;bold&lt;/b&gt;"' in html
+
+
+# --- lists of many services -------------------------------------------------------------------------------
+
+# Long texts of a passport, which no list of services shows.
+PASSPORT_TEXTS = {
+    "keywords",
+    "fee_legal_basis",
+    "result",
+    "result_delivery",
+    "refusal_grounds",
+    "legal_basis",
+    "provider",
+}
+LISTS = ["/en/services/", "/en/search/?q=passport", "/en/offices/przemysl-rynek/"]
+
+
+def service_columns_read(client, path: str) -> tuple[set[str], int]:
+    """The columns of services the page selects, and how many queries it makes (once the search
+    index is built; the clock stands still so that the catalogue version stays cached)."""
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC), tick=False):
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+    selected = " ".join(query["sql"].split(" FROM ")[0] for query in captured.captured_queries)
+    return set(re.findall(r'"catalog_service"\."(\w+)"', selected)), len(captured)
+
+
+def test_the_home_page_counts_each_topics_active_services_and_leaves_out_empty_topics(
+    client, catalogue
+):
+    ServiceFactory(group=ServiceGroupFactory(name={"en": "Retired topic"}), is_active=False)
+    html = html_of(client.get("/en/"))
+    assert re.search(r'href="/en/services/#group-A">.*?</a>\s*<p>2 services</p>', html, re.S)
+    assert "Retired topic" not in html
+
+
+def test_the_home_page_counts_services_without_loading_them(client, catalogue):
+    columns, _queries = service_columns_read(client, "/en/")
+    assert not columns & {"name", "summary", *PASSPORT_TEXTS}
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_lists_of_services_load_only_what_their_cards_show(client, catalogue, path):
+    columns, _queries = service_columns_read(client, path)
+    assert {"slug", "name"} <= columns
+    assert not columns & PASSPORT_TEXTS
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_a_longer_list_of_services_takes_no_more_queries(client, catalogue, path):
+    _columns, queries = service_columns_read(client, path)
+    for number in range(5):
+        ServiceFactory(
+            group=catalogue["passport"].group,
+            name={"en": f"Passport, case {number}"},
+            summary={"en": "More of the same."},
+            offices=[catalogue["office"]],
+        )
+    assert service_columns_read(client, path)[1] == queries
 
 
 # --- offices, hours and time zones ---------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from okno.catalog.models import Office, ServicePoint
 from okno.staff.models import Employee, Role
@@ -107,6 +109,41 @@ def test_a_head_sees_only_their_team_in_the_employee_list(
     assert usernames == ["bohdan", "halyna", "olena"]
 
 
+def office_filter_choices(response) -> list[str]:
+    """The offices the list's filter by office offers, as the sidebar names them (none when the
+    admin leaves the filter out, as it does when there is only one office to choose)."""
+    for spec in response.context["cl"].filter_specs:
+        field = getattr(spec, "field", None)
+        if field is not None and field.related_model is Office:
+            return [label for _pk, label in spec.lookup_choices]
+    return []
+
+
+LISTS_FILTERED_BY_OFFICE = [
+    "/admin/catalog/servicepoint/",
+    "/admin/staff/employee/",
+    "/admin/catalog/service/",
+]
+
+
+@pytest.mark.parametrize("address", LISTS_FILTERED_BY_OFFICE)
+def test_a_heads_filter_by_office_offers_only_their_office(
+    signed_in, head, office_a, office_b, address
+):
+    response = signed_in(head).get(address)
+    assert response.status_code == 200
+    assert office_filter_choices(response) in ([], [str(office_a)])
+    assert str(office_b) not in response.content.decode()
+
+
+@pytest.mark.parametrize("address", LISTS_FILTERED_BY_OFFICE)
+def test_an_analysts_filter_by_office_offers_every_office(
+    signed_in, analyst, office_a, office_b, address
+):
+    response = signed_in(analyst).get(address)
+    assert sorted(office_filter_choices(response)) == sorted([str(office_a), str(office_b)])
+
+
 def test_an_employee_of_both_offices_is_listed_once(signed_in, analyst, office_a, office_b):
     EmployeeFactory(username="roaming", offices=[office_a, office_b])
     response = signed_in(analyst).get("/admin/staff/employee/")
@@ -185,6 +222,23 @@ def test_an_administrator_can_still_revert_office_b(signed_in, administrator, of
     assert response.status_code == 302
     office_b.refresh_from_db()
     assert office_b.name["en"] == "Lviv centre, renamed"
+
+
+def test_hours_that_close_before_they_open_are_a_form_error_not_a_crash(signed_in, head, office_a):
+    browser = signed_in(head)
+    address = f"/admin/catalog/office/{office_a.pk}/change/"
+    values = form_values(browser.get(address))
+    assert values["opening_hours-0-opens"] == ["08:00:00"]
+    values["opening_hours-0-opens"] = ["17:00"]
+    values["opening_hours-0-closes"] = ["08:00"]
+
+    response = browser.post(address, values)
+
+    assert response.status_code == 200
+    hours_form = response.context["inline_admin_formsets"][0].formset.forms[0]
+    with translation.override("en"):
+        assert hours_form.errors == {"closes": ["The office must open before it closes."]}
+    assert office_a.opening_hours.get(weekday=0).opens == dt.time(8)
 
 
 def test_a_heads_office_form_offers_only_their_office(signed_in, head, office_a, office_b):

@@ -1,11 +1,18 @@
-"""The `okno` command: run the demo, serve, manage, and hand out API tokens."""
+"""The `okno` command: run the demo, serve, manage, hand out API tokens, simulate a day."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from okno.catalog.models import Office
+    from okno.queueing.simulation import SimulationSummary
 
 BANNER = "okno — one window for public services"
 
@@ -46,6 +53,33 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="", help="what the token is for, e.g. 'kiosk 3'")
     token.set_defaults(handler=_token)
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="simulate visitors and operators: a live day for the demo, or past days",
+        description=(
+            "Live: `okno simulate --office SLUG` runs the rest of today at the office through the "
+            "queue's own functions (kiosk tickets, calls, service, pauses), so its board and "
+            "monitor come alive; Ctrl+C stops it cleanly. History: `okno simulate --history 90` "
+            "writes the past 90 days (working days only) for analytics, skipping days that "
+            "already have tickets."
+        ),
+    )
+    simulate.add_argument("--office", metavar="SLUG", help="the office (history: default all)")
+    simulate.add_argument(
+        "--speed",
+        type=_speed,
+        default=60.0,
+        help="simulated seconds per real second (default 60: a minute each second)",
+    )
+    simulate.add_argument("--seed", type=int, help="random seed, to repeat a run exactly")
+    simulate.add_argument(
+        "--until", type=_clock, metavar="HH:MM", help="live: the office stops taking visitors then"
+    )
+    simulate.add_argument(
+        "--history", type=_days, metavar="DAYS", help="write this many past days instead"
+    )
+    simulate.set_defaults(handler=_simulate)
     return parser
 
 
@@ -129,6 +163,151 @@ def _token(options: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _simulate(options: argparse.Namespace) -> int:
+    _setup()
+    import random
+
+    from okno.catalog.models import Office
+    from okno.queueing.simulation import SimulationError
+
+    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(10**6)
+    offices = Office.objects.filter(is_active=True).order_by("slug")
+    if options.office:
+        offices = offices.filter(slug=options.office)
+        if not offices:
+            print(f"okno: no active office called {options.office!r}.", file=sys.stderr)
+            return 1
+    elif options.history is None:
+        print("okno: a live run needs --office SLUG.", file=sys.stderr)
+        return 2
+    try:
+        if options.history is None:
+            return _simulate_live(offices.get(), options, seed)
+        return _simulate_history(list(offices), options, seed)
+    except SimulationError as error:
+        print(f"okno: {error}", file=sys.stderr)
+        return 1
+
+
+def _simulate_live(office: Office, options: argparse.Namespace, seed: int) -> int:
+    from okno.queueing.services import queue_settings
+    from okno.queueing.simulation import run_live, simulation_operators
+
+    operators, busy = simulation_operators(office)
+    print(
+        f"Simulating {office.slug} at {options.speed:g}× (seed {seed}); Ctrl+C stops cleanly.",
+        flush=True,
+    )
+    for operator in operators:
+        print(f"  {operator.employee.user.get_username()} at service point {operator.point}")
+    for employee in busy:
+        print(f"  {employee.user.get_username()} left out: already at a desk")
+    # Ctrl+C, `kill -INT` (even when started in the background) and `kill` all stop cleanly.
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        simulation, interrupted = run_live(
+            office,
+            speed=options.speed,
+            seed=seed,
+            until=options.until,
+            report=lambda line: print(line, flush=True),
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("Stopped early." if interrupted else "The simulated day is over.")
+    _print_summary(simulation.summary(), queue_settings(office).wait_norm_minutes)
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _simulate_history(offices: list[Office], options: argparse.Namespace, seed: int) -> int:
+    from okno.queueing.services import queue_settings
+    from okno.queueing.simulation import simulate_history
+
+    print(f"Writing the past {options.history} days (seed {seed}).", flush=True)
+    reports = simulate_history(offices, days=options.history, seed=seed, progress=_history_progress)
+    if sys.stdout.isatty():
+        print()
+    written = 0
+    for report in reports:
+        slug = report.office.slug
+        if report.refused:
+            print(f"{slug}: not simulated, {report.refused}.")
+            continue
+        notes = []
+        if report.skipped:
+            notes.append(f"{len(report.skipped)} skipped (they already had tickets)")
+        if report.unstaffed:
+            notes.append(f"{len(report.unstaffed)} without staff (all at work elsewhere)")
+        print(f"{slug}: {len(report.simulated)} days written" + "".join(f", {n}" for n in notes))
+        if report.simulated:
+            _print_summary(report.summary, queue_settings(report.office).wait_norm_minutes)
+        written += len(report.simulated)
+    print(f"{written} office days written in all.")
+    return 1 if len(reports) == 1 and reports[0].refused else 0
+
+
+def _history_progress(office: Office, day: dt.date, index: int, total: int) -> None:
+    line = f"  {office.slug} {day:%Y-%m-%d}  day {index}/{total}"
+    if sys.stdout.isatty():
+        print(f"\r{line}   ", end="", flush=True)
+    elif index == 1 or index % 10 == 0 or index == total:
+        print(line, flush=True)
+
+
+def _print_summary(summary: SimulationSummary, norm_minutes: int) -> None:
+    def minutes(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1f} min"
+
+    rows = [
+        ("tickets issued", f"{summary.issued:,}"),
+        ("served", f"{summary.served:,}"),
+        ("did not come", f"{summary.no_show:,}"),
+        ("sent on to another service", f"{summary.transferred:,}"),
+        ("cancelled", f"{summary.cancelled:,}"),
+        ("still waiting or at a window", f"{summary.waiting + summary.in_hand:,}"),
+        ("average wait", minutes(summary.average_wait)),
+        ("longest wait", minutes(summary.longest_wait)),
+        (f"waited over {norm_minutes} min", f"{summary.over(norm_minutes):,}"),
+        ("average service", minutes(summary.average_service)),
+    ]
+    if summary.refused:
+        rows.append(("actions the rules refused", f"{summary.refused:,}"))
+    for label, value in rows:
+        print(f"  {label:<30} {value}")
+
+
+def _speed(value: str) -> float:
+    try:
+        speed = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 < speed <= 100_000:
+        raise argparse.ArgumentTypeError("give a speed above 0 and at most 100000")
+    return speed
+
+
+def _clock(value: str) -> dt.time:
+    try:
+        if len(value) == 5:
+            return dt.time.fromisoformat(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"give a time as HH:MM, not {value!r}")
+
+
+def _days(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 3660:
+        raise argparse.ArgumentTypeError("give a number of days from 1 to 3660")
+    return int(value)
 
 
 def _pending_migrations() -> bool:

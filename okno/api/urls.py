@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -10,6 +16,7 @@ from ninja.renderers import JSONRenderer
 
 from okno import __version__
 from okno.api.catalog import router as catalog_router
+from okno.api.queueing import router as queueing_router
 from okno.api.staff import router as staff_router
 
 
@@ -17,7 +24,20 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class OknoAPI(NinjaAPI):
+    """A NinjaAPI whose every view answers a wrong method in JSON: django-ninja answers it with a
+    plain-text 405 of its own, before any exception handler runs."""
+
+    @property
+    def urls(self) -> Any:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+api = OknoAPI(
     renderer=Utf8JSONRenderer(),
     title="okno API",
     version=__version__,
@@ -29,6 +49,7 @@ api = NinjaAPI(
 )
 api.add_router("/", catalog_router)
 api.add_router("/staff/", staff_router)
+api.add_router("/", queueing_router)
 
 
 @api.exception_handler(ValidationError)
@@ -62,3 +83,33 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+def _json_method_not_allowed(view: Callable) -> Callable:
+    """The view, with django-ninja's plain-text 405 answered like every other error."""
+
+    def answer(request: HttpRequest, response: Any) -> Any:
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        message = _("This address does not take %(method)s; it takes %(allowed)s.") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
+        json_response = api.create_response(request, {"message": message}, status=405)
+        json_response["Allow"] = allowed
+        return json_response
+
+    if iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            return answer(request, await view(request, *args, **kwargs))
+
+        return async_view
+
+    @wraps(view)
+    def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        return answer(request, view(request, *args, **kwargs))
+
+    return sync_view

@@ -89,7 +89,10 @@ class _Hub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[Subscription]] = {}
-        self._listeners: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        # Per event loop: the Redis listener task, and a future done once Redis has confirmed it.
+        self._listeners: dict[
+            asyncio.AbstractEventLoop, tuple[asyncio.Task[None], asyncio.Future[None]]
+        ] = {}
 
     def add(self, subscription: Subscription) -> None:
         with self._lock:
@@ -135,12 +138,14 @@ class _Hub:
         with self._lock:
             for old_loop in [known for known in self._listeners if known.is_closed()]:
                 del self._listeners[old_loop]
-            task = self._listeners.get(loop)
-            if task is not None and not task.done():
-                return
-            ready = loop.create_future()
-            self._listeners[loop] = loop.create_task(self._listen(url, loop, ready))
-        await asyncio.wait_for(asyncio.shield(ready), timeout=5)
+            listener = self._listeners.get(loop)
+            if listener is None or listener[0].done():
+                ready = loop.create_future()
+                listener = (loop.create_task(self._listen(url, loop, ready)), ready)
+                self._listeners[loop] = listener
+        # Every subscriber waits for the confirmation, not only the one that started the
+        # listener: one that joins while it connects would otherwise miss the next events.
+        await asyncio.wait_for(asyncio.shield(listener[1]), timeout=5)
 
     async def _listen(
         self, url: str, loop: asyncio.AbstractEventLoop, ready: asyncio.Future[None]
@@ -153,10 +158,14 @@ class _Hub:
             try:
                 pubsub = client.pubsub()
                 await pubsub.psubscribe(CHANNEL_PREFIX + "*")
-                if not ready.done():
-                    ready.set_result(None)
-                delay = 0.5
                 async for message in pubsub.listen():
+                    if message.get("type") == "psubscribe":
+                        # Confirmed by Redis (sending the command is not enough): from here
+                        # on, every event published anywhere reaches this process.
+                        if not ready.done():
+                            ready.set_result(None)
+                        delay = 0.5
+                        continue
                     if message.get("type") != "pmessage":
                         continue
                     topic = _text(message["channel"]).removeprefix(CHANNEL_PREFIX)

@@ -21,14 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from okno.catalog.models import Office, Service, ServiceGroup, ServicePoint
-from okno.queueing.models import DeskSession, Ticket, TicketEvent
-from okno.queueing.services import queue_settings
+from okno.queueing.models import DeskPause, DeskSession, Ticket, TicketEvent
+from okno.queueing.services import explain_choice, queue_settings
 from okno.staff.models import Competency, Employee
 
 State = Ticket.State
@@ -146,7 +147,9 @@ def estimate_wait(ticket: Ticket, *, now: dt.datetime | None = None) -> WaitEsti
     )
 
 
-def estimate_new_ticket(office: Office, service: Service, *, now: dt.datetime | None = None):
+def estimate_new_ticket(
+    office: Office, service: Service, *, now: dt.datetime | None = None
+) -> WaitEstimate:
     """What a visitor taking a ticket for `service` now may expect (for the kiosk's buttons)."""
     now = now or timezone.now()
     ahead = Ticket.objects.filter(
@@ -346,3 +349,81 @@ def open_service_points(office: Office) -> list[tuple[ServicePoint, DeskSession 
         ).select_related("employee__user")
     }
     return [(point, sessions.get(point.pk)) for point in points]
+
+
+# --- the kiosk ----------------------------------------------------------------------------------
+
+
+def kiosk_services(office: Office) -> list[Service]:
+    """Services a visitor can take a ticket for at this office (active, delivered in person)."""
+    services = Service.objects.filter(offices=office, is_active=True, in_person=True)
+    return list(services.select_related("group").order_by("group__order", "group__prefix", "code"))
+
+
+def kiosk_service(office: Office, service_id: int) -> Service | None:
+    """One service the kiosk may issue a ticket for at this office, or None."""
+    return (
+        Service.objects.filter(pk=service_id, offices=office, is_active=True, in_person=True)
+        .select_related("group")
+        .first()
+    )
+
+
+def priority_categories(office: Office) -> list:
+    """The office's active priority categories, in the order the kiosk offers them."""
+    return list(office.priority_categories.filter(is_active=True).order_by("order", "code"))
+
+
+# --- the operator's console and the head's monitor ----------------------------------------------
+
+
+def call_reason(ticket: Ticket) -> dict[str, Any]:
+    """Why `ticket` was chosen when it was called: the detail recorded with its first call (its
+    priority code, head start and seconds waited, as `services.explain_choice` gives them)."""
+    event = (
+        ticket.events.filter(action=TicketEvent.Action.CALLED).order_by("at", "pk").only("detail")
+    ).first()
+    if event is not None and "waited_seconds" in event.detail:
+        return event.detail
+    return explain_choice(ticket, ticket.called_at or timezone.now())
+
+
+def transfer_targets(office: Office) -> QuerySet[Service]:
+    """The services a visitor may be sent on to at this office (offered there in person)."""
+    return (
+        Service.objects.filter(offices=office, is_active=True, in_person=True)
+        .select_related("group")
+        .order_by("group__order", "group__prefix", "code")
+    )
+
+
+def idle_since(states: list[DeskState]) -> dict[int, dt.datetime]:
+    """Since when each open service point without a ticket in hand has been free (by session id):
+    the latest of the session's opening, the end of its last pause and the end of the last visit
+    handled at the point during the session."""
+    idle = [
+        state.session for state in states if state.ticket is None and not state.session.is_paused
+    ]
+    if not idle:
+        return {}
+    pause_ends = dict(
+        DeskPause.objects.filter(session__in=idle, ended_at__isnull=False)
+        .values("session")
+        .annotate(last=Max("ended_at"))
+        .values_list("session", "last")
+    )
+    visit_ends = dict(
+        Ticket.objects.filter(
+            service_point__in=[session.service_point_id for session in idle],
+            finished_at__isnull=False,
+        )
+        .values("service_point")
+        .annotate(last=Max("finished_at"))
+        .values_list("service_point", "last")
+    )
+    since = {}
+    for session in idle:
+        moments = [session.opened_at, pause_ends.get(session.pk)]
+        moments.append(visit_ends.get(session.service_point_id))
+        since[session.pk] = max(moment for moment in moments if moment is not None)
+    return since

@@ -381,7 +381,9 @@ def transfer(
             office=closed.office,
             service=service,
             service_day=closed.service_day,
-            prefix=closed.prefix,
+            # It waits in the new service's group (counts, people ahead, estimates go by the
+            # letter), while its label stays the one printed on the visitor's ticket.
+            prefix=service.group.prefix,
             number=closed.number,
             label=closed.label,
             code=closed.code,
@@ -488,6 +490,8 @@ def _transition(
         ticket.refresh_from_db(fields=["state"])
         raise errors.TransitionNotAllowed()
     ticket.refresh_from_db()
+    # Where it happened: the caller's desk, else the window that held the ticket (if any).
+    service_point = service_point or ticket.service_point
     _record(ticket, action, now, employee=employee, service_point=service_point, detail=detail)
     _announce(ticket, action, now)
     return ticket
@@ -578,7 +582,10 @@ def _own_ticket(ticket: Ticket, employee: Employee) -> DeskSession:
         raise errors.NotAtServicePoint()
     ticket.refresh_from_db(fields=["state", "service_point", "recall_count", "called_at"])
     if ticket.service_point_id != session.service_point_id:
-        raise errors.NotYourTicket()
+        if ticket.state in (State.CALLED, State.SERVING):
+            raise errors.NotYourTicket()
+        # Waiting, or done elsewhere: not in a state for a desk action, whoever asks.
+        raise errors.TransitionNotAllowed()
     return session
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from okno.catalog.exchange import ImportReport, import_catalog
 from okno.catalog.models import Office, Service, ServicePoint
+from okno.queueing.demo import load_queue_demo
 from okno.staff import services
 from okno.staff.models import Employee
 
@@ -59,6 +60,8 @@ def load_demo(*, progress: Callable[[str], None] | None = None) -> DemoReport:
             report.catalog.append(result)
         say("staff")
         _load_staff(report)
+        say("queue rules")
+        load_queue_demo()
     return report
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
 
 from okno.staff.models import Role
 
@@ -26,9 +29,21 @@ _VIEW_CATALOG = [
 ]
 _ALL = ("add", "change", "delete", "view")
 
+#: The live queue's records: what the admin shows of them (tickets and sessions stay read-only
+#: there whatever the permission; they change only through the queue's services).
+_QUEUE_MODELS = (
+    "prioritycategory",
+    "queuesettings",
+    "ticket",
+    "ticketevent",
+    "desksession",
+    "deskpause",
+)
+_VIEW_QUEUE = [perm for model in _QUEUE_MODELS for perm in _perms("queueing", model, "view")]
+
 #: role -> permission names ("app_label.codename"). A role holds exactly these.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OPERATOR: [*_VIEW_CATALOG],
+    Role.OPERATOR: [*_VIEW_CATALOG, *_perms("queueing", "ticket", "view")],
     Role.BACK_OFFICE: [*_VIEW_CATALOG],
     Role.HEAD: [
         *_VIEW_CATALOG,
@@ -38,9 +53,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("catalog", "calendarexception", *_ALL),
         *_perms("staff", "employee", "view", "change"),
         *_perms("staff", "competency", *_ALL),
+        *_perms("queueing", "prioritycategory", *_ALL),
+        *_perms("queueing", "queuesettings", *_ALL),
+        *_perms("queueing", "ticket", "view"),
+        *_perms("queueing", "ticketevent", "view"),
+        *_perms("queueing", "desksession", "view"),
+        *_perms("queueing", "deskpause", "view"),
     ],
     Role.ANALYST: [
         *_VIEW_CATALOG,
+        *_VIEW_QUEUE,
         *_perms("staff", "employee", "view"),
         *_perms("staff", "competency", "view"),
     ],
@@ -63,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("staff", "employee", *_ALL),
         *_perms("staff", "competency", *_ALL),
         *_perms("staff", "apitoken", *_ALL),
+        *(perm for model in _QUEUE_MODELS for perm in _perms("queueing", model, *_ALL)),
         *_perms("auth", "user", *_ALL),
     ],
 }
@@ -72,8 +95,9 @@ def group_name(role: str) -> str:
     return f"okno:{role}"
 
 
-def sync_role_groups(**_kwargs: Any) -> None:
+def sync_role_groups(**kwargs: Any) -> None:
     """Create one group per role holding exactly its permissions (runs after every migrate)."""
+    _ensure_permissions(kwargs.get("using", DEFAULT_DB_ALIAS))
     for role, names in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=group_name(role))
         wanted = []
@@ -85,3 +109,11 @@ def sync_role_groups(**_kwargs: Any) -> None:
             if permission is not None:
                 wanted.append(permission)
         group.permissions.set(wanted)
+
+
+def _ensure_permissions(using: str) -> None:
+    # post_migrate reaches the staff app before the apps installed after it (queueing, ...), whose
+    # permissions Django would only create afterwards: create them now, so every role is complete.
+    labels = {name.split(".")[0] for names in ROLE_PERMISSIONS.values() for name in names}
+    for label in sorted(labels):
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)

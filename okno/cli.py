@@ -337,6 +337,12 @@ def _run(options: argparse.Namespace, *, workers: int) -> int:
     print(f"  staff pages:   http://{shown}:{options.port}/{settings.LANGUAGE_CODE}/staff/")
     print(f"  admin:         http://{shown}:{options.port}/admin/")
     print(f"  API docs:      http://{shown}:{options.port}/api/v1/docs")
+    if settings.REDIS_URL == "" and workers > 1:
+        print(
+            "okno: several workers without REDIS_URL: live events (boards, consoles) reach only\n"
+            "the pages served by the same worker. Set REDIS_URL, or run one worker.",
+            file=sys.stderr,
+        )
     print("Press Ctrl+C to stop.\n", flush=True)
     uvicorn.run(
         "okno.asgi:application",
@@ -346,6 +352,7 @@ def _run(options: argparse.Namespace, *, workers: int) -> int:
         proxy_headers=True,
         access_log=env_bool("OKNO_ACCESS_LOG", False),
         log_level="info",
+        lifespan="off",  # Django has no lifespan events; saves a confusing start-up line
     )
     return 0
 

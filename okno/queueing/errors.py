@@ -21,6 +21,11 @@ class ServiceNotOffered(QueueError):
     status = 400
 
 
+class InvalidChoice(QueueError):
+    message = _("This value is not one of the allowed choices.")
+    status = 400
+
+
 class OfficeClosed(QueueError):
     message = _("The office is closed now; tickets are issued during opening hours.")
 

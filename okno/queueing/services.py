@@ -76,7 +76,7 @@ def issue_ticket(
     ticket makes a duplicate impossible whatever happens.
     """
     now = now or timezone.now()
-    source = Ticket.Source(source)
+    source = _choice(Ticket.Source, source, errors.InvalidChoice)
     _check_offered(office, service)
     category = _priority_category(office, priority)
     if check_hours and not _issuing_allowed(office, now):
@@ -168,7 +168,7 @@ def close_desk(employee: Employee, *, now: dt.datetime | None = None) -> DeskSes
 def pause_desk(employee: Employee, *, reason: str, now: dt.datetime | None = None) -> DeskSession:
     """Take a pause with a reason; call-next refuses until `resume_desk`."""
     now = now or timezone.now()
-    reason = PauseReason(reason)
+    reason = _choice(PauseReason, reason, errors.InvalidChoice)
     with transaction.atomic():
         session = _session_for_update(employee)
         if _ticket_in_hand(session.service_point) is not None:
@@ -235,6 +235,15 @@ def call_next(
         waiting = waiting.select_for_update(skip_locked=True)
     for _attempt in range(20):
         with transaction.atomic():
+            # The session row lock orders this call against a pause or close from another tab.
+            working = (
+                DeskSession.objects.select_for_update()
+                .filter(pk=session.pk, closed_at__isnull=True, paused_at__isnull=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if working is None:
+                raise errors.SessionPaused()
             candidate = waiting.only("pk").first()
             if candidate is None:
                 return None
@@ -307,7 +316,7 @@ def finish_visit(
 ) -> Ticket:
     """End the service with its outcome (served, or cancelled when it could not be done)."""
     now = now or timezone.now()
-    outcome = Ticket.Outcome(outcome)
+    outcome = _choice(Ticket.Outcome, outcome, errors.InvalidChoice)
     if outcome not in FINISH_OUTCOMES:
         raise errors.TransitionNotAllowed(_finish_hint(outcome))
     with transaction.atomic():
@@ -426,6 +435,13 @@ def queue_settings(office: Office) -> QueueSettings:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _choice(choices: type[Any], value: str, error: type[errors.QueueError]) -> Any:
+    try:
+        return choices(value)
+    except ValueError:
+        raise error() from None
 
 
 def _check_offered(office: Office, service: Service) -> None:

@@ -841,3 +841,26 @@ def test_numbering_is_not_confused_by_transfers(desk, operator, office_a, servic
     assert issue(office_a, service_a, at=NOON + 3 * MINUTE).number == 2
     assert issue(office_a, other_service, at=NOON + 3 * MINUTE).number == 1
     assert Ticket.objects.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs"),
+    [
+        ("issue", {"source": "fax"}),
+        ("pause", {"reason": "nap"}),
+        ("finish", {"outcome": "teleported"}),
+    ],
+)
+def test_a_value_outside_the_choices_is_a_queue_error_not_a_crash(
+    call, kwargs, office_a, service_a, operator
+):
+    from okno.queueing import errors as queue_errors
+
+    with pytest.raises(queue_errors.InvalidChoice):
+        if call == "issue":
+            services.issue_ticket(office_a, service_a, check_hours=False, **kwargs)
+        elif call == "pause":
+            services.pause_desk(operator, **kwargs)
+        else:
+            ticket = services.issue_ticket(office_a, service_a, check_hours=False)
+            services.finish_visit(ticket, employee=operator, **kwargs)

@@ -119,3 +119,64 @@ def page_weight(page, path: str) -> list[Transfer]:
             )
         )
     return transfers
+
+
+# --- the live queue -----------------------------------------------------------------------------
+
+#: The demo office whose kiosk, board and console the queue journeys use.
+QUEUE_OFFICE = "przemysl-rynek"
+
+# What a visible focus indicator needs: an outline or a ring that is actually drawn.
+FOCUS_INDICATOR = """element => {
+    const style = getComputedStyle(element);
+    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+    return outline || style.boxShadow !== "none";
+}"""
+
+
+def employee(username: str) -> dict[str, Any]:
+    return next(e for e in employees() if e["username"] == username)
+
+
+def group_name(prefix: str, language: str = "en") -> str:
+    return next(g for g in catalog()["groups"] if g["prefix"] == prefix)["name"][language]
+
+
+def sign_in(page, username: str) -> None:
+    """On the sign-in page `page` was sent to: sign in with the demo password, wait to be sent on."""
+    from okno.staff.demo import DEMO_PASSWORD
+
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: "/staff/login/" not in url)
+
+
+def wait_until_listening(page, connections: int = 1) -> None:
+    """Wait until the page's live connection has opened `connections` times (`open_page`
+    counts them), so an event published from now on reaches it."""
+    page.wait_for_function(f"window.sseOpened >= {connections}", timeout=10_000)
+
+
+def mark_loaded(page) -> None:
+    """Leave a mark on the loaded document; `still_same_document` finds it unless it reloaded."""
+    page.evaluate("window.loadedOnce = true")
+
+
+def still_same_document(page) -> bool:
+    return page.evaluate("window.loadedOnce === true")
+
+
+def horizontal_overflow(page) -> int:
+    """By how many CSS pixels the page is wider than its viewport (0: no sideways scrolling)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def qr_path(url: str) -> str:
+    """The drawing of `url`'s QR code as the kiosk renders it (segno, error level M)."""
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=1, border=4, omitsize=True, lineclass=None)
+    return re.search(r' d="([^"]+)"', svg).group(1)

@@ -290,7 +290,7 @@ class DeskSession(models.Model):
         ServicePoint, on_delete=models.PROTECT, related_name="desk_sessions"
     )
     opened_at = models.DateTimeField(_("opened"))
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     pause_reason = models.CharField(
         _("pause reason"), max_length=20, choices=PauseReason, blank=True

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('opened_at', models.DateTimeField(verbose_name='opened')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
+                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
                 ('paused_at', models.DateTimeField(blank=True, null=True, verbose_name='paused since')),
                 ('pause_reason', models.CharField(blank=True, choices=[('break', 'short break'), ('lunch', 'lunch'), ('back_office', 'back-office work'), ('consultation', 'consulting a colleague'), ('training', 'training'), ('technical', 'technical problem'), ('other', 'other')], max_length=20, verbose_name='pause reason')),
                 ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='desk_sessions', to='staff.employee')),

@@ -37,9 +37,7 @@ def test_translations_keep_the_placeholders_of_their_message(language):
     wrong = []
     for entry in _catalogue(language).translated_entries():
         expected = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
-        translations = (
-            list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
-        )
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
         for text in translations:
             found = sorted(PLACEHOLDER.findall(text))
             # A plural's singular form may leave the count out ("one ticket").
@@ -55,9 +53,7 @@ def test_the_catalogues_hold_every_message_of_the_code(tmp_path):
     cwd = os.getcwd()
     os.chdir(copy)
     try:
-        call_command(
-            "makemessages", locale=["uk"], ignore_patterns=["migrations/*"], verbosity=0
-        )
+        call_command("makemessages", locale=["uk"], ignore_patterns=["migrations/*"], verbosity=0)
     finally:
         os.chdir(cwd)
     extracted = {

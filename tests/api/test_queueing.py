@@ -181,9 +181,21 @@ def test_issuing_at_an_unknown_or_inactive_office_is_404(citizen, office_a, serv
 
 def test_issuing_is_refused_while_the_office_is_closed(citizen, office_a, service_a, time_machine):
     time_machine.move_to(EVENING, tick=False)
-    response = post(citizen, f"/api/v1/offices/{office_a.pk}/tickets", {"service_id": service_a.pk})
+    response = post(
+        citizen,
+        f"/api/v1/offices/{office_a.pk}/tickets",
+        {"service_id": service_a.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert is_json_error(response, 409)
     assert "closed" in response.json()["message"]
+    in_ukrainian = post(
+        citizen,
+        f"/api/v1/offices/{office_a.pk}/tickets",
+        {"service_id": service_a.pk},
+        HTTP_ACCEPT_LANGUAGE="uk",
+    )
+    assert "зачинено" in in_ukrainian.json()["message"]
 
 
 def test_anonymous_issuing_is_limited_per_address_but_a_kiosk_token_is_not(
@@ -390,7 +402,9 @@ def test_the_wrong_state_is_409_with_the_reason(citizen, at_desk, office_a, serv
     early = post(citizen, f"{base}/no-show", **at_desk)
     assert is_json_error(early, 409)
     post(citizen, f"{base}/start", **at_desk)
-    wrong_outcome = post(citizen, f"{base}/finish", {"outcome": "no_show"}, **at_desk)
+    wrong_outcome = post(
+        citizen, f"{base}/finish", {"outcome": "no_show"}, HTTP_ACCEPT_LANGUAGE="en", **at_desk
+    )
     assert is_json_error(wrong_outcome, 409)
     assert "did not come" in wrong_outcome.json()["message"]
 

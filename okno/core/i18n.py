@@ -56,4 +56,18 @@ def compile_catalogues(locale_dirs: Iterable[Path] | None = None) -> int:
             polib.pofile(str(po_path)).save_as_mofile(tmp_name)
             os.replace(tmp_name, mo_path)
             compiled += 1
+    if compiled:
+        _forget_loaded_catalogues()
     return compiled
+
+
+def _forget_loaded_catalogues() -> None:
+    """Make Django read the catalogues again: one loaded before its .mo existed (at start-up on
+    a fresh install) would otherwise stay empty for the life of the process."""
+    from asgiref.local import Local
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
+    trans_real.translation_catalog_exists.cache_clear()

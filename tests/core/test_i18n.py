@@ -94,3 +94,24 @@ def test_catalogues_are_compiled_once_and_again_when_the_po_file_changes(tmp_pat
     assert compile_catalogues([tmp_path]) == 1
     assert polib.mofile(str(mo)).find("Search").msgstr == "Знайти"
     assert not list(po.parent.glob("*.tmp"))
+
+
+def test_a_catalogue_read_before_it_was_compiled_is_read_again(tmp_path, settings):
+    """A fresh install: something translates during start-up before the .mo files exist."""
+    from django.utils import translation
+
+    phrase = "A phrase only this test knows"
+    catalogue = polib.POFile()
+    catalogue.metadata = {"Content-Type": "text/plain; charset=utf-8"}
+    catalogue.append(polib.POEntry(msgid=phrase, msgstr="Фраза лише цього тесту"))
+    po = tmp_path / "uk" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    catalogue.save(str(po))
+    settings.LOCALE_PATHS = [str(tmp_path)]
+    with translation.override("uk"):
+        assert translation.gettext(phrase) == phrase  # no .mo yet: loaded empty
+
+    compile_catalogues([tmp_path])
+
+    with translation.override("uk"):
+        assert translation.gettext(phrase) == "Фраза лише цього тесту"

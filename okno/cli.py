@@ -1,4 +1,5 @@
-"""The `okno` command: run the demo, serve, manage, hand out API tokens, simulate a day."""
+"""The `okno` command: run the demo, serve, run background work, manage, hand out API tokens,
+simulate a day."""
 
 from __future__ import annotations
 
@@ -46,6 +47,18 @@ def _parser() -> argparse.ArgumentParser:
         "--migrate", action="store_true", help="apply database migrations before serving"
     )
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run background work: periodic jobs and queued tasks (notifications)",
+        description=(
+            "Runs the periodic jobs (reminders, retries, clean-up) and, with "
+            "OKNO_TASKS_BACKEND=database, the queued tasks such as sending SMS and e-mail. "
+            "Run one or more next to the app servers (set OKNO_PERIODIC_IN_SERVE=0 on those); "
+            "Ctrl+C stops cleanly."
+        ),
+    )
+    worker.set_defaults(handler=_worker)
 
     commands.add_parser("manage", help="run a Django management command: okno manage migrate")
 
@@ -142,6 +155,53 @@ def _serve(options: argparse.Namespace) -> int:
         return 2
     _collect_static()
     return _run(options, workers=max(1, options.workers))
+
+
+def _worker(options: argparse.Namespace) -> int:
+    _setup()
+    import threading
+
+    from django.core.management import call_command
+    from django_tasks import default_task_backend
+    from django_tasks_db import DatabaseBackend
+
+    from okno.core import periodic
+
+    if _pending_migrations():
+        print("okno: the database needs migrating first: `okno manage migrate`.", file=sys.stderr)
+        return 2
+    queued_tasks = isinstance(default_task_backend, DatabaseBackend)
+    print(f"{BANNER}: worker")
+    print(f"  periodic jobs: {', '.join(periodic.registry.names()) or 'none'}")
+    if queued_tasks:
+        print("  queued tasks:  from the database (OKNO_TASKS_BACKEND=database)")
+    else:
+        print("  queued tasks:  run where they are queued (OKNO_TASKS_BACKEND=immediate)")
+    print("Press Ctrl+C to stop.", flush=True)
+    thread, stop = periodic.start_thread()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    code = 0
+    try:
+        if queued_tasks:
+            # The task worker takes SIGINT/SIGTERM itself: it finishes the task in hand, then exits.
+            call_command("db_worker", queue_name="*", reload=False, verbosity=1)
+        else:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, _interrupt)
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        stop.set()
+        # A job in hand is let finish for a while (its work is claimed row by row, so one cut
+        # short is picked up again by the next run).
+        thread.join(timeout=30)
+    print("Stopped.", flush=True)
+    return code
 
 
 def _token(options: argparse.Namespace) -> int:
@@ -343,6 +403,25 @@ def _run(options: argparse.Namespace, *, workers: int) -> int:
             "the pages served by the same worker. Set REDIS_URL, or run one worker.",
             file=sys.stderr,
         )
+    if settings.OKNO_PERIODIC_IN_SERVE:
+        from okno.core import periodic
+
+        # A daemon thread: it ends with the server. With several app servers, run the jobs in
+        # `okno worker` instead (OKNO_PERIODIC_IN_SERVE=0).
+        periodic.start_thread()
+        print("  periodic jobs (reminders, retries, clean-up) run in this process")
+    printed = [
+        channel
+        for channel, backend in (
+            ("SMS", settings.OKNO_SMS_BACKEND),
+            ("e-mail", settings.OKNO_EMAIL_BACKEND),
+        )
+        if backend == "console"
+    ]
+    if printed:
+        print(f"  {' and '.join(printed)} to citizens: printed here, not sent (see README)")
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        print("  queued tasks (OKNO_TASKS_BACKEND=database) need `okno worker` running")
     print("Press Ctrl+C to stop.\n", flush=True)
     uvicorn.run(
         "okno.asgi:application",

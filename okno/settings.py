@@ -41,6 +41,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+#: The address citizens reach the site at, for links in SMS and e-mail messages.
+OKNO_PUBLIC_URL = env_str("OKNO_PUBLIC_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 ALLOWED_HOSTS = env_list("OKNO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("OKNO_CSRF_TRUSTED_ORIGINS", [])
 if env_bool("OKNO_BEHIND_HTTPS_PROXY", False):
@@ -59,10 +61,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "okno.core",
+    "okno.notifications",
     "okno.catalog",
     "okno.staff",
     "okno.queueing",
+    "okno.appointments",
     "okno.portal",
     "okno.api",
 ]
@@ -139,6 +145,53 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- background work: notifications, reminders --------------------------------------------
+# "immediate" runs each task in the process that queued it (the embedded default and the tests);
+# "database" queues tasks in the database for `okno worker` (production: requests never wait on
+# an SMS gateway, and a task survives a restart).
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[
+            env_choice("OKNO_TASKS_BACKEND", "immediate", list(_TASK_BACKENDS))
+        ]
+    }
+}
+
+# --- notifications (e-mail, SMS): see okno/notifications ------------------------------------
+# "console" prints messages (and keeps them in memory for tests): the default, so a demo sends
+# nothing to anybody. Production sets OKNO_SMS_BACKEND=http and OKNO_EMAIL_BACKEND=smtp.
+OKNO_SMS_BACKEND = env_choice("OKNO_SMS_BACKEND", "console", ["console", "http"])
+OKNO_SMS_GATEWAY_URL = env_str("OKNO_SMS_GATEWAY_URL")
+OKNO_SMS_GATEWAY_TOKEN = env_str("OKNO_SMS_GATEWAY_TOKEN")
+OKNO_SMS_SENDER = env_str("OKNO_SMS_SENDER")
+OKNO_SMS_TIMEOUT = env_int("OKNO_SMS_TIMEOUT", 10, minimum=1)
+if OKNO_SMS_BACKEND == "http" and not OKNO_SMS_GATEWAY_URL.startswith(("https://", "http://")):
+    raise ConfigurationError(
+        "OKNO_SMS_BACKEND=http needs OKNO_SMS_GATEWAY_URL, an https:// (or http://) address."
+    )
+OKNO_EMAIL_BACKEND = env_choice("OKNO_EMAIL_BACKEND", "console", ["console", "smtp"])
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("OKNO_EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("OKNO_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("OKNO_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("OKNO_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("OKNO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = env_str("OKNO_EMAIL_FROM", "okno@localhost") or "okno@localhost"
+if OKNO_EMAIL_BACKEND == "smtp" and "@" not in env_str("OKNO_EMAIL_FROM"):
+    raise ConfigurationError(
+        "OKNO_EMAIL_BACKEND=smtp needs OKNO_EMAIL_FROM, the sender address (okno@example.gov)."
+    )
+# Rows older than this lose their recipient and text (data minimisation); the rest stays as a count.
+OKNO_NOTIFICATION_RETENTION_DAYS = env_int("OKNO_NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
+# Periodic jobs (reminders, retries, clean-up) run in a thread of `okno serve`; with several app
+# servers, set 0 and run them in `okno worker` instead (they are safe to run twice, but need not).
+OKNO_PERIODIC_IN_SERVE = env_bool("OKNO_PERIODIC_IN_SERVE", True)
 
 # --- people and passwords --------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -22,6 +22,7 @@ urlpatterns = [
     *i18n_patterns(
         path("staff/", include("okno.staff.urls")),
         path("", include("okno.queueing.urls")),
+        path("", include("okno.appointments.urls")),
         path("", include("okno.portal.urls")),
         prefix_default_language=True,
     ),

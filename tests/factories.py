@@ -9,6 +9,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
+from okno.appointments.models import StaffShift
 from okno.catalog.models import (
     CalendarException,
     LifeSituation,
@@ -199,3 +200,44 @@ class CompetencyFactory(factory.django.DjangoModelFactory):
 
     employee = factory.SubFactory(EmployeeFactory)
     service = factory.SubFactory(ServiceFactory)
+
+
+class StaffShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffShift
+
+    office = factory.SubFactory(OfficeFactory)
+    employee = factory.SubFactory(EmployeeFactory)
+    weekday = 0
+    starts = dt.time(8, 0)
+    ends = dt.time(17, 0)
+
+
+def bookable_office(
+    *,
+    operators: int = 2,
+    hours: tuple[str, str] = ("08:00", "17:00"),
+    handling_minutes: int = 15,
+    services: int = 1,
+    **office_kwargs,
+) -> tuple[Office, list[Service], list[Employee]]:
+    """An office open on weekdays with `operators` qualified for every service on shift all day."""
+    office = OfficeFactory(weekday_hours=hours, **office_kwargs)
+    made = [
+        ServiceFactory(offices=[office], handling_minutes=handling_minutes) for _ in range(services)
+    ]
+    staff = []
+    for _ in range(operators):
+        employee = EmployeeFactory(offices=[office])
+        for service in made:
+            CompetencyFactory(employee=employee, service=service)
+        for weekday in WEEKDAYS:
+            StaffShiftFactory(
+                office=office,
+                employee=employee,
+                weekday=weekday,
+                starts=dt.time.fromisoformat(hours[0]),
+                ends=dt.time.fromisoformat(hours[1]),
+            )
+        staff.append(employee)
+    return office, made, staff

@@ -17,11 +17,9 @@ No `from __future__ import annotations` here: django-ninja reads the annotations
 
 import datetime as dt
 import functools
-import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +28,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from okno.api.auth import BearerToken, staff_auth
 from okno.api.catalog import LanguageQuery
 from okno.catalog.models import Office, Service, ServicePoint
+from okno.core import ratelimit
 from okno.core.i18n import tr
 from okno.core.scoping import get_in_scope, visible_office_ids
 from okno.core.sse import event_stream
@@ -656,15 +655,11 @@ def _optional_staff(request: HttpRequest) -> Employee | None:
 
 
 def _too_many_anonymous_tickets(request: HttpRequest) -> bool:
-    """A fixed one-minute window per client address, counted in the shared cache."""
-    window = int(time.time() // 60)
-    key = f"okno:api:anonymous-tickets:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        count = 1
-    return count > ANONYMOUS_TICKETS_PER_MINUTE
+    return ratelimit.exceeded(
+        "api-anonymous-tickets",
+        ratelimit.client_address(request),
+        limit=ANONYMOUS_TICKETS_PER_MINUTE,
+    )
 
 
 def _employee(request: HttpRequest) -> Employee:

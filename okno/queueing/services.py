@@ -68,8 +68,12 @@ def issue_ticket(
     employee: Employee | None = None,
     now: dt.datetime | None = None,
     check_hours: bool = True,
+    queue_from: dt.datetime | None = None,
 ) -> Ticket:
     """A new waiting ticket, numbered with the group's letter and the next number of the day.
+
+    `queue_from` places the ticket as if its visitor had been waiting since then (a booking's
+    slot time minus its head start); by default the place counts from now.
 
     The number comes from a per-office, per-day, per-letter counter row updated in the same
     transaction (its row lock serialises concurrent kiosks), and a unique constraint on the
@@ -99,7 +103,7 @@ def issue_ticket(
             priority_weight=weight,
             issued_at=now,
             waiting_since=now,
-            queue_key=now - dt.timedelta(minutes=weight),
+            queue_key=(queue_from or now) - dt.timedelta(minutes=weight),
         )
         _record(ticket, Action.ISSUED, now, employee=employee, detail={"source": source})
         _announce(ticket, Action.ISSUED, now)

@@ -1,0 +1,255 @@
+"""Which times can be booked: slots derived from the calendar, the staff schedule and the rules.
+
+For a service at an office on a day:
+
+* the day must be open (opening hours, public holidays and the office's exceptions, through the
+  working-day calendar) and inside the booking horizon: today up to `horizon_days - 1` days
+  ahead, plus the day `horizon_days` ahead once the release time has passed;
+* slots are laid end to end from the start of each opening interval; a slot lasts the service's
+  handling time rounded up to the office's slot grid and never runs past closing time;
+* a slot's capacity is the number of employees qualified for the service whose shift covers the
+  whole slot (no qualified operator on shift: no slot);
+* each clock hour has a budget per channel: the channel's share of the minutes staff are on
+  shift in that hour while the office is open. A booking takes from every hour it overlaps the
+  minutes it overlaps it; the rest of the hour stays for walk-ins.
+
+A slot is free for a channel while it has a place left and every hour it touches has the minutes
+left. `Planner` loads an office's schedule once and answers for many days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from okno.appointments.models import AppointmentSettings, Channel, HourBudget, Slot, StaffShift
+from okno.catalog.models import Office, Service
+from okno.core.calendar import WorkingCalendar
+from okno.staff.models import Competency
+
+HOUR = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One slot as a person choosing a time sees it."""
+
+    start: dt.datetime
+    end: dt.datetime
+    capacity: int
+    booked: int
+    free: int
+
+
+def booking_rules(office: Office) -> AppointmentSettings:
+    """The office's booking rules, or the defaults when it has none saved."""
+    try:
+        return office.appointment_settings
+    except AppointmentSettings.DoesNotExist:
+        return AppointmentSettings(office=office)
+
+
+class Planner:
+    """An office's calendar, staff schedule and booking rules, loaded once."""
+
+    def __init__(self, office: Office, *, rules: AppointmentSettings | None = None) -> None:
+        self.office = office
+        self.zone = office.zone
+        self.rules = rules or booking_rules(office)
+        self.calendar = WorkingCalendar(office)
+        self._shifts: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+        for employee_id, weekday, starts, ends in StaffShift.objects.filter(
+            office=office, employee__user__is_active=True, employee__offices=office
+        ).values_list("employee_id", "weekday", "starts", "ends"):
+            self._shifts[weekday].append((employee_id, starts, ends))
+        self._qualified: dict[int, frozenset[int]] = {}
+
+    # --- the rules --------------------------------------------------------------------------
+    def bookable_days(self, now: dt.datetime) -> tuple[dt.date, dt.date]:
+        """The first and last local dates a person may book on at `now`."""
+        local = now.astimezone(self.zone)
+        ahead = self.rules.horizon_days - 1
+        if local.time() >= self.rules.release_time:
+            ahead += 1
+        return local.date(), local.date() + dt.timedelta(days=ahead)
+
+    def slot_minutes(self, service: Service) -> int:
+        step = self.rules.slot_step_minutes
+        return max(step, math.ceil(service.handling_minutes / step) * step)
+
+    def share(self, channel: str) -> int:
+        return self.rules.online_share if channel == Channel.ONLINE else self.rules.phone_share
+
+    def earliest_start(self, now: dt.datetime, channel: str) -> dt.datetime:
+        if channel == Channel.ONLINE:
+            return now + dt.timedelta(minutes=self.rules.min_lead_minutes)
+        return now
+
+    # --- slots ------------------------------------------------------------------------------
+    def candidate_slots(
+        self, service: Service, day: dt.date
+    ) -> list[tuple[dt.datetime, dt.datetime, int]]:
+        """(start, end, capacity) of every slot of the day, before bookings and budgets."""
+        length = dt.timedelta(minutes=self.slot_minutes(service))
+        qualified = self._qualified_for(service)
+        shifts = [s for s in self._shifts.get(day.weekday(), ()) if s[0] in qualified]
+        if not shifts:
+            return []
+        slots = []
+        for opens, closes in self.calendar.day(day).intervals:
+            start = self._at(day, opens)
+            close = self._at(day, closes)
+            while start + length <= close:
+                end = start + length
+                local_start, local_end = start.time(), (start + length).time()
+                capacity = sum(
+                    1
+                    for _employee, starts, ends in shifts
+                    if starts <= local_start and local_end <= ends and local_start < local_end
+                )
+                if capacity:
+                    slots.append((start, end, capacity))
+                start = end
+        return slots
+
+    def hour_budget(self, hour: dt.datetime, channel: str) -> int:
+        """Minutes `channel` may book in the clock hour starting at `hour` (aware, local)."""
+        local = hour.astimezone(self.zone)
+        day = local.date()
+        window = (local.time(), (local + HOUR).time() if local.hour < 23 else dt.time.max)
+        minutes = 0
+        for opens, closes in self.calendar.day(day).intervals:
+            for _employee, starts, ends in self._shifts.get(day.weekday(), ()):
+                lo = max(window[0], opens, starts)
+                hi = min(window[1], closes, ends)
+                if lo < hi:
+                    minutes += _minutes_between(lo, hi)
+        return minutes * self.share(channel) // 100
+
+    def budget_needs(self, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        return budget_needs(start, end, self.zone)
+
+    def offers(
+        self,
+        service: Service,
+        first: dt.date,
+        last: dt.date | None = None,
+        *,
+        channel: str = Channel.ONLINE,
+        now: dt.datetime | None = None,
+    ) -> list[Offer]:
+        """Every slot from `first` to `last` (inclusive) with its free places for `channel`.
+
+        Days outside the booking horizon and slots starting too soon are left out; full slots
+        are included with `free == 0` so a page can show them as taken.
+        """
+        now = now or timezone.now()
+        last = last or first
+        open_first, open_last = self.bookable_days(now)
+        first, last = max(first, open_first), min(last, open_last)
+        if first > last:
+            return []
+        earliest = self.earliest_start(now, channel)
+        candidates = [
+            slot
+            for day in _days(first, last)
+            for slot in self.candidate_slots(service, day)
+            if slot[0] >= earliest
+        ]
+        if not candidates:
+            return []
+        booked = dict(
+            Slot.objects.filter(
+                office=self.office,
+                service=service,
+                start__gte=candidates[0][0],
+                start__lte=candidates[-1][0],
+            ).values_list("start", "booked")
+        )
+        used = self._used_minutes(candidates[0][0], candidates[-1][1], channel)
+        budgets: dict[dt.datetime, int] = {}
+        offers = []
+        for start, end, capacity in candidates:
+            taken = booked.get(start, 0)
+            free = max(0, capacity - taken)
+            for hour, need in self.budget_needs(start, end):
+                if hour not in budgets:
+                    budgets[hour] = self.hour_budget(hour, channel)
+                free = min(free, (budgets[hour] - used.get(hour, 0)) // need)
+            offers.append(Offer(start, end, capacity, taken, max(0, free)))
+        return offers
+
+    def offer_at(
+        self, service: Service, start: dt.datetime, *, channel: str, now: dt.datetime
+    ) -> Offer | None:
+        """The slot starting exactly at `start`, if it is one a person may book now."""
+        day = start.astimezone(self.zone).date()
+        for offer in self.offers(service, day, channel=channel, now=now):
+            if offer.start == start:
+                return offer
+        return None
+
+    def free_days(
+        self, service: Service, *, channel: str = Channel.ONLINE, now: dt.datetime | None = None
+    ) -> dict[dt.date, int]:
+        """Free places per bookable day (0 for an open day that is fully booked)."""
+        now = now or timezone.now()
+        first, last = self.bookable_days(now)
+        days: dict[dt.date, int] = {}
+        for offer in self.offers(service, first, last, channel=channel, now=now):
+            day = offer.start.astimezone(self.zone).date()
+            days[day] = days.get(day, 0) + offer.free
+        return days
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _qualified_for(self, service: Service) -> frozenset[int]:
+        if service.pk not in self._qualified:
+            self._qualified[service.pk] = frozenset(
+                Competency.objects.filter(service=service).values_list("employee_id", flat=True)
+            )
+        return self._qualified[service.pk]
+
+    def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, time, tzinfo=self.zone)
+
+    def _used_minutes(
+        self, start: dt.datetime, end: dt.datetime, channel: str
+    ) -> dict[dt.datetime, int]:
+        rows = (
+            HourBudget.objects.filter(
+                office=self.office, channel=channel, hour__gte=start - HOUR, hour__lt=end
+            )
+            .values("hour")
+            .annotate(used=Sum("used_minutes"))
+        )
+        return {row["hour"]: row["used"] for row in rows}
+
+
+def budget_needs(
+    start: dt.datetime, end: dt.datetime, zone: dt.tzinfo
+) -> list[tuple[dt.datetime, int]]:
+    """The clock hours (local to `zone`) a slot overlaps and how many minutes of each it takes."""
+    hour = start.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+    needs = []
+    while hour < end:
+        lo, hi = max(hour, start), min(hour + HOUR, end)
+        if lo < hi:
+            needs.append((hour, int((hi - lo).total_seconds() // 60)))
+        hour = hour + HOUR
+    return needs
+
+
+def _minutes_between(lo: dt.time, hi: dt.time) -> int:
+    def minutes(t: dt.time) -> int:
+        return 24 * 60 if t == dt.time.max else t.hour * 60 + t.minute
+
+    return minutes(hi) - minutes(lo)
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]

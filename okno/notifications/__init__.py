@@ -1,0 +1,1 @@
+"""Notifications: SMS and e-mail to citizens, sent in the background and kept as an audit trail."""

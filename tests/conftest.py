@@ -49,6 +49,14 @@ def _fresh_search_index():
     cache.delete(search.VERSION_CACHE_KEY)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no hits counted: rate limits live in the shared cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- places -------------------------------------------------------------------------------
 
 

@@ -516,7 +516,7 @@ def manage_secret(booking: Booking) -> str:
     Derived from the server's secret key rather than stored, so every message about the booking
     can carry the link and a copy of the database alone opens nothing.
     """
-    return _digest(f"manage:{booking.code}:{booking.created_at.isoformat()}")[:32]
+    return _digest(f"manage:{booking.pk}:{booking.code}")[:32]
 
 
 def manage_url(booking: Booking) -> str:

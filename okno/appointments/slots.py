@@ -148,12 +148,24 @@ class Planner:
         Days outside the booking horizon and slots starting too soon are left out; full slots
         are included with `free == 0` so a page can show them as taken.
         """
+        return self._offers_and_budgets(service, first, last, channel=channel, now=now)[0]
+
+    def _offers_and_budgets(
+        self,
+        service: Service,
+        first: dt.date,
+        last: dt.date | None,
+        *,
+        channel: str,
+        now: dt.datetime | None,
+    ) -> tuple[list[Offer], dict[dt.datetime, int]]:
+        """The offers, and the minutes left in each hour they touch."""
         now = now or timezone.now()
         last = last or first
         open_first, open_last = self.bookable_days(now)
         first, last = max(first, open_first), min(last, open_last)
         if first > last:
-            return []
+            return [], {}
         earliest = self.earliest_start(now, channel)
         candidates = [
             slot
@@ -162,7 +174,7 @@ class Planner:
             if slot[0] >= earliest
         ]
         if not candidates:
-            return []
+            return [], {}
         booked = dict(
             Slot.objects.filter(
                 office=self.office,
@@ -172,17 +184,17 @@ class Planner:
             ).values_list("start", "booked")
         )
         used = self._used_minutes(candidates[0][0], candidates[-1][1], channel)
-        budgets: dict[dt.datetime, int] = {}
+        left: dict[dt.datetime, int] = {}
         offers = []
         for start, end, capacity in candidates:
             taken = booked.get(start, 0)
             free = max(0, capacity - taken)
             for hour, need in self.budget_needs(start, end):
-                if hour not in budgets:
-                    budgets[hour] = self.hour_budget(hour, channel)
-                free = min(free, (budgets[hour] - used.get(hour, 0)) // need)
+                if hour not in left:
+                    left[hour] = max(0, self.hour_budget(hour, channel) - used.get(hour, 0))
+                free = min(free, left[hour] // need)
             offers.append(Offer(start, end, capacity, taken, max(0, free)))
-        return offers
+        return offers, left
 
     def offer_at(
         self, service: Service, start: dt.datetime, *, channel: str, now: dt.datetime
@@ -197,13 +209,27 @@ class Planner:
     def free_days(
         self, service: Service, *, channel: str = Channel.ONLINE, now: dt.datetime | None = None
     ) -> dict[dt.date, int]:
-        """Free places per bookable day (0 for an open day that is fully booked)."""
+        """Places still bookable per day (0 for an open day that is fully booked).
+
+        Slots of one hour share its budget, so an hour gives at most as many places as its
+        minutes left allow, however many of its slots are free one by one.
+        """
         now = now or timezone.now()
         first, last = self.bookable_days(now)
+        offers, left = self._offers_and_budgets(service, first, last, channel=channel, now=now)
+        per_hour: dict[dt.datetime, list[Offer]] = {}
         days: dict[dt.date, int] = {}
-        for offer in self.offers(service, first, last, channel=channel, now=now):
-            day = offer.start.astimezone(self.zone).date()
-            days[day] = days.get(day, 0) + offer.free
+        for offer in offers:
+            days.setdefault(offer.start.astimezone(self.zone).date(), 0)
+            needs = self.budget_needs(offer.start, offer.end)
+            if len(needs) == 1:
+                per_hour.setdefault(needs[0][0], []).append(offer)
+            else:  # a slot across hours: its own free count already respects every hour
+                days[offer.start.astimezone(self.zone).date()] += offer.free
+        for hour, group in per_hour.items():
+            minutes = int((group[0].end - group[0].start).total_seconds() // 60)
+            places = min(sum(o.free for o in group), left.get(hour, 0) // minutes)
+            days[hour.astimezone(self.zone).date()] += places
         return days
 
     # --- helpers ----------------------------------------------------------------------------

@@ -162,7 +162,7 @@ def _worker(options: argparse.Namespace) -> int:
     import threading
 
     from django.core.management import call_command
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
     from django_tasks_db import DatabaseBackend
 
     from okno.core import periodic
@@ -170,7 +170,7 @@ def _worker(options: argparse.Namespace) -> int:
     if _pending_migrations():
         print("okno: the database needs migrating first: `okno manage migrate`.", file=sys.stderr)
         return 2
-    queued_tasks = isinstance(default_task_backend, DatabaseBackend)
+    queued_tasks = isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
     print(f"{BANNER}: worker")
     print(f"  periodic jobs: {', '.join(periodic.registry.names()) or 'none'}")
     if queued_tasks:

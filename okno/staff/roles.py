@@ -41,9 +41,19 @@ _QUEUE_MODELS = (
 )
 _VIEW_QUEUE = [perm for model in _QUEUE_MODELS for perm in _perms("queueing", model, "view")]
 
+#: Bookings and their events change only through the booking services: view at most.
+_VIEW_BOOKINGS = [
+    *_perms("appointments", "booking", "view"),
+    *_perms("appointments", "bookingevent", "view"),
+]
+_BOOKING_RULES = [
+    *_perms("appointments", "appointmentsettings", *_ALL),
+    *_perms("appointments", "staffshift", *_ALL),
+]
+
 #: role -> permission names ("app_label.codename"). A role holds exactly these.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OPERATOR: [*_VIEW_CATALOG, *_perms("queueing", "ticket", "view")],
+    Role.OPERATOR: [*_VIEW_CATALOG, *_perms("queueing", "ticket", "view"), *_VIEW_BOOKINGS],
     Role.BACK_OFFICE: [*_VIEW_CATALOG],
     Role.HEAD: [
         *_VIEW_CATALOG,
@@ -59,10 +69,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("queueing", "ticketevent", "view"),
         *_perms("queueing", "desksession", "view"),
         *_perms("queueing", "deskpause", "view"),
+        *_BOOKING_RULES,
+        *_VIEW_BOOKINGS,
     ],
     Role.ANALYST: [
         *_VIEW_CATALOG,
         *_VIEW_QUEUE,
+        *_VIEW_BOOKINGS,
+        *_perms("appointments", "appointmentsettings", "view"),
+        *_perms("appointments", "staffshift", "view"),
         *_perms("staff", "employee", "view"),
         *_perms("staff", "competency", "view"),
     ],
@@ -86,6 +101,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("staff", "competency", *_ALL),
         *_perms("staff", "apitoken", *_ALL),
         *(perm for model in _QUEUE_MODELS for perm in _perms("queueing", model, *_ALL)),
+        *_BOOKING_RULES,
+        *_VIEW_BOOKINGS,
+        # Messages are not tied to an office: only the administrator looks into the outbox.
+        *_perms("notifications", "notification", "view"),
         *_perms("auth", "user", *_ALL),
     ],
 }

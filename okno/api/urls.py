@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from okno import __version__
+from okno.api.appointments import router as appointments_router
 from okno.api.catalog import router as catalog_router
 from okno.api.queueing import router as queueing_router
 from okno.api.staff import router as staff_router
@@ -50,6 +51,7 @@ api = OknoAPI(
 api.add_router("/", catalog_router)
 api.add_router("/staff/", staff_router)
 api.add_router("/", queueing_router)
+api.add_router("/", appointments_router)
 
 
 @api.exception_handler(ValidationError)

@@ -200,11 +200,15 @@ def verify_booking(booking: Booking, otp: str, *, now: dt.datetime | None = None
         raise errors.CodeExpired()
     if booking.status != Status.PENDING:
         raise errors.BookingNotActive()
+    if booking.otp_attempts >= OTP_MAX_ATTEMPTS:
+        raise errors.TooManyAttempts()
     expected = booking.otp_hash
     given = _digest(f"{booking.code}:{(otp or '').strip()}")
     if not hmac.compare_digest(expected, given):
-        attempts = booking.otp_attempts + 1
-        Booking.objects.filter(pk=booking.pk).update(otp_attempts=attempts)
+        # Counted in the database (F() + 1), so parallel guesses cannot overwrite each other's
+        # count and get more than OTP_MAX_ATTEMPTS tries at the code.
+        Booking.objects.filter(pk=booking.pk).update(otp_attempts=F("otp_attempts") + 1)
+        attempts = Booking.objects.values_list("otp_attempts", flat=True).get(pk=booking.pk)
         booking.otp_attempts = attempts
         if attempts >= OTP_MAX_ATTEMPTS:
             _release(booking, Action.EXPIRED, now, detail={"reason": "attempts"})

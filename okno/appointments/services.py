@@ -111,12 +111,17 @@ def hold_slot(
     _check_bookable(office, service)
     planner = Planner(office)
     rules = planner.rules
-    expire_holds(now=now, office=office)
     offer = planner.offer_at(service, start, channel=channel, now=now)
     if offer is None:
         raise errors.SlotNotOffered()
     if offer.free < 1:
-        raise errors.SlotTaken()
+        # Places held by people who walked away are released when somebody needs them (the
+        # periodic job does the rest), so a full slot is looked at again once.
+        if not expire_holds(now=now, office=office):
+            raise errors.SlotTaken()
+        offer = planner.offer_at(service, start, channel=channel, now=now)
+        if offer is None or offer.free < 1:
+            raise errors.SlotTaken()
     with transaction.atomic():
         slot = _take_place(planner, service, offer, channel)
         booking = Booking.objects.create(
@@ -429,7 +434,7 @@ def expire_holds(*, now: dt.datetime | None = None, office: Office | None = None
     if office is not None:
         due = due.filter(office=office)
     count = 0
-    for booking in due.iterator():
+    for booking in list(due[:500]):
         try:
             _release(booking, Action.EXPIRED, now)
             count += 1

@@ -62,11 +62,16 @@ class Planner:
         self.zone = office.zone
         self.rules = rules or booking_rules(office)
         self.calendar = WorkingCalendar(office)
-        self._shifts: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+        rows: dict[tuple[int, int], list[tuple[dt.time, dt.time]]] = defaultdict(list)
         for employee_id, weekday, starts, ends in StaffShift.objects.filter(
             office=office, employee__user__is_active=True, employee__offices=office
         ).values_list("employee_id", "weekday", "starts", "ends"):
-            self._shifts[weekday].append((employee_id, starts, ends))
+            rows[(weekday, employee_id)].append((starts, ends))
+        # One person's overlapping or touching shifts are one stretch of work: they count once.
+        self._shifts: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+        for (weekday, employee_id), intervals in rows.items():
+            for starts, ends in _merged(intervals):
+                self._shifts[weekday].append((employee_id, starts, ends))
         self._qualified: dict[int, frozenset[int]] = {}
 
     # --- the rules --------------------------------------------------------------------------
@@ -268,6 +273,16 @@ def budget_needs(
             needs.append((hour, int((hi - lo).total_seconds() // 60)))
         hour = hour + HOUR
     return needs
+
+
+def _merged(intervals: list[tuple[dt.time, dt.time]]) -> list[tuple[dt.time, dt.time]]:
+    merged: list[tuple[dt.time, dt.time]] = []
+    for starts, ends in sorted(intervals):
+        if merged and starts <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], ends))
+        else:
+            merged.append((starts, ends))
+    return merged
 
 
 def _minutes_between(lo: dt.time, hi: dt.time) -> int:

@@ -1,3 +1,7 @@
+"""The appointments app: registers its periodic upkeep (expired holds, no-shows, reminders)."""
+
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +10,12 @@ class AppointmentsConfig(AppConfig):
     name = "okno.appointments"
     label = "appointments"
     verbose_name = _("Appointments")
+
+    def ready(self) -> None:
+        from okno.appointments.services import run_upkeep
+        from okno.core import periodic
+
+        # Every minute: a held slot is released within a minute of its hold running out, and
+        # the reminder "2 hours before" goes out on time. Each step claims its rows with a
+        # conditional update, so several processes running it at once is safe.
+        periodic.register("appointments.upkeep", run_upkeep, every=dt.timedelta(minutes=1))

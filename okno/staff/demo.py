@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from okno.appointments.demo import load_appointments_demo
 from okno.catalog.exchange import ImportReport, import_catalog
 from okno.catalog.models import Office, Service, ServicePoint
 from okno.queueing.demo import load_queue_demo
@@ -62,6 +63,8 @@ def load_demo(*, progress: Callable[[str], None] | None = None) -> DemoReport:
         _load_staff(report)
         say("queue rules")
         load_queue_demo()
+        say("booking rules and staff schedule")
+        load_appointments_demo()
     return report
 
 

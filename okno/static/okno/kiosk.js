@@ -1,4 +1,6 @@
-/* okno kiosk: back to the start screen after a quiet spell, one ticket per tap, printing.
+/* okno kiosk: back to the start screen after a quiet spell, one ticket per tap, printing, and
+   the booking code: on-screen keys, and scanning its QR code with the camera where the browser
+   can (BarcodeDetector); typing the code always works without either.
    Every kiosk screen is a plain page, so this script holds no state between screens except
    the code of the last ticket printed automatically (sessionStorage, one value). */
 (function () {
@@ -89,5 +91,131 @@
       }
       window.addEventListener("load", printTicket);
     }
+  }
+
+  /* --- "I have a booking": the code form ------------------------------------------------------ */
+  var codeForm = document.querySelector("form[data-kiosk-code-form]");
+  var codeInput = codeForm && codeForm.querySelector("[data-kiosk-code]");
+  var CODE_LENGTH = 8;
+
+  function setCode(value) {
+    codeInput.value = value.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 12);
+    touched();
+  }
+
+  if (codeInput) {
+    codeInput.addEventListener("input", function () {
+      var upper = codeInput.value.toUpperCase();
+      if (upper !== codeInput.value) {
+        codeInput.value = upper;
+      }
+    });
+    var keypad = codeForm.querySelector("[data-kiosk-keypad]");
+    if (keypad) {
+      keypad.hidden = false;
+      keypad.addEventListener("click", function (event) {
+        var key = event.target.closest("button");
+        if (!key) {
+          return;
+        }
+        if (key.hasAttribute("data-key-erase")) {
+          setCode(codeInput.value.slice(0, -1));
+        } else if (codeInput.value.length < CODE_LENGTH) {
+          setCode(codeInput.value + key.getAttribute("data-key"));
+        }
+      });
+    }
+    setupScanner();
+  }
+
+  /* The QR code of a booking holds its code, or an address with the code in it
+     (".../booking/CODE/..."): either is taken; anything else is ignored. */
+  function codeFromScan(text) {
+    var value = (text || "").trim();
+    if (/^[A-Za-z0-9]{6,12}$/.test(value)) {
+      return value.toUpperCase();
+    }
+    var match = value.match(/\/booking\/([A-Za-z0-9]{6,12})(?:[/?#]|$)/);
+    return match ? match[1].toUpperCase() : null;
+  }
+
+  function setupScanner() {
+    var start = document.querySelector("[data-kiosk-scan]");
+    var panel = document.querySelector("[data-kiosk-scanner]");
+    if (!start || !panel || !("BarcodeDetector" in window) || !navigator.mediaDevices ||
+        !navigator.mediaDevices.getUserMedia) {
+      return; /* the scan button stays hidden; the typed code works */
+    }
+    var video = panel.querySelector("video");
+    var stop = panel.querySelector("[data-kiosk-scan-stop]");
+    var stream = null;
+    var timer = null;
+    var detector = null;
+
+    function finish() {
+      if (timer) {
+        window.clearTimeout(timer);
+        timer = null;
+      }
+      if (stream) {
+        stream.getTracks().forEach(function (track) { track.stop(); });
+        stream = null;
+      }
+      panel.hidden = true;
+      start.hidden = false;
+    }
+
+    function scan(deadline) {
+      if (!stream) {
+        return;
+      }
+      if (Date.now() > deadline) {
+        finish();
+        return;
+      }
+      touched(); /* a visitor holding up a phone is using the kiosk */
+      detector.detect(video).then(function (found) {
+        var code = null;
+        for (var i = 0; i < found.length && !code; i += 1) {
+          code = codeFromScan(found[i].rawValue);
+        }
+        if (code) {
+          finish();
+          setCode(code);
+          if (codeForm.requestSubmit) {
+            codeForm.requestSubmit();
+          } else {
+            codeForm.submit();
+          }
+          return;
+        }
+        timer = window.setTimeout(function () { scan(deadline); }, 250);
+      }).catch(function () {
+        timer = window.setTimeout(function () { scan(deadline); }, 500);
+      });
+    }
+
+    Promise.resolve(window.BarcodeDetector.getSupportedFormats ?
+      window.BarcodeDetector.getSupportedFormats() : ["qr_code"]).then(function (formats) {
+      if (formats.indexOf("qr_code") === -1) {
+        return;
+      }
+      detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      start.hidden = false;
+      start.addEventListener("click", function () {
+        navigator.mediaDevices.getUserMedia({ video: { facingMode: "user" }, audio: false })
+          .then(function (media) {
+            stream = media;
+            video.srcObject = media;
+            panel.hidden = false;
+            start.hidden = true;
+            return video.play();
+          })
+          .then(function () { scan(Date.now() + 60000); })
+          .catch(finish); /* no camera or no permission: the typed code still works */
+      });
+      stop.addEventListener("click", finish);
+      window.addEventListener("pagehide", finish);
+    }).catch(function () { /* no scanning */ });
   }
 })();

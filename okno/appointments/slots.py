@@ -21,10 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Sum
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from okno.appointments.models import AppointmentSettings, Channel, HourBudget, Slot, StaffShift
@@ -58,21 +64,13 @@ class Planner:
     """An office's calendar, staff schedule and booking rules, loaded once."""
 
     def __init__(self, office: Office, *, rules: AppointmentSettings | None = None) -> None:
+        schedule = _schedule(office)
         self.office = office
         self.zone = office.zone
-        self.rules = rules or booking_rules(office)
-        self.calendar = WorkingCalendar(office)
-        rows: dict[tuple[int, int], list[tuple[dt.time, dt.time]]] = defaultdict(list)
-        for employee_id, weekday, starts, ends in StaffShift.objects.filter(
-            office=office, employee__user__is_active=True, employee__offices=office
-        ).values_list("employee_id", "weekday", "starts", "ends"):
-            rows[(weekday, employee_id)].append((starts, ends))
-        # One person's overlapping or touching shifts are one stretch of work: they count once.
-        self._shifts: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
-        for (weekday, employee_id), intervals in rows.items():
-            for starts, ends in _merged(intervals):
-                self._shifts[weekday].append((employee_id, starts, ends))
-        self._qualified: dict[int, frozenset[int]] = {}
+        self.rules = rules or schedule.rules
+        self.calendar = schedule.calendar
+        self._shifts = schedule.shifts
+        self._qualified = schedule.qualified
 
     # --- the rules --------------------------------------------------------------------------
     def bookable_days(self, now: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -239,11 +237,7 @@ class Planner:
 
     # --- helpers ----------------------------------------------------------------------------
     def _qualified_for(self, service: Service) -> frozenset[int]:
-        if service.pk not in self._qualified:
-            self._qualified[service.pk] = frozenset(
-                Competency.objects.filter(service=service).values_list("employee_id", flat=True)
-            )
-        return self._qualified[service.pk]
+        return self._qualified.get(service.pk, frozenset())
 
     def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, time, tzinfo=self.zone)
@@ -259,6 +253,117 @@ class Planner:
             .annotate(used=Sum("used_minutes"))
         )
         return {row["hour"]: row["used"] for row in rows}
+
+
+# --- the office's schedule, cached -------------------------------------------------------------
+
+#: Changes (a new random value) whenever anything a schedule is made of is saved or deleted.
+SCHEDULE_VERSION_KEY = "okno:appointments:schedule-version"
+#: Trust a cached schedule at most this long: only a change that bypasses the models (raw SQL,
+#: bulk_create) waits for it.
+SCHEDULE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What slots are made of at one office, read in four queries and kept between requests."""
+
+    rules: AppointmentSettings
+    calendar: WorkingCalendar
+    shifts: dict[int, list[tuple[int, dt.time, dt.time]]]
+    qualified: dict[int, frozenset[int]]
+    version: str
+    loaded_at: float
+
+
+_schedules: dict[tuple[int, object], Schedule] = {}
+_schedules_lock = threading.Lock()
+
+
+def schedule_version() -> str:
+    version = cache.get(SCHEDULE_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(SCHEDULE_VERSION_KEY, version, None)
+        version = cache.get(SCHEDULE_VERSION_KEY) or version
+    return version
+
+
+def forget_schedules(**_signal: object) -> None:
+    """A schedule changed: every process reads its schedules again (now and after the commit)."""
+    cache.delete(SCHEDULE_VERSION_KEY)
+    transaction.on_commit(lambda: cache.delete(SCHEDULE_VERSION_KEY))
+
+
+def _schedule(office: Office) -> Schedule:
+    version = schedule_version()
+    key = (office.pk, office.updated_at)
+    cached = _schedules.get(key)
+    if (
+        cached is not None
+        and cached.version == version
+        and time.monotonic() - cached.loaded_at < SCHEDULE_SECONDS
+    ):
+        return cached
+    schedule = _load_schedule(office, version)
+    with _schedules_lock:
+        if len(_schedules) > 2000:
+            _schedules.clear()
+        _schedules[key] = schedule
+    return schedule
+
+
+def _load_schedule(office: Office, version: str) -> Schedule:
+    rows: dict[tuple[int, int], list[tuple[dt.time, dt.time]]] = defaultdict(list)
+    for employee_id, weekday, starts, ends in StaffShift.objects.filter(
+        office=office, employee__user__is_active=True, employee__offices=office
+    ).values_list("employee_id", "weekday", "starts", "ends"):
+        rows[(weekday, employee_id)].append((starts, ends))
+    # One person's overlapping or touching shifts are one stretch of work: they count once.
+    shifts: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+    for (weekday, employee_id), intervals in rows.items():
+        for starts, ends in _merged(intervals):
+            shifts[weekday].append((employee_id, starts, ends))
+    on_shift = {employee_id for _weekday, employee_id in rows}
+    qualified: dict[int, set[int]] = defaultdict(set)
+    for employee_id, service_id in Competency.objects.filter(employee_id__in=on_shift).values_list(
+        "employee_id", "service_id"
+    ):
+        qualified[service_id].add(employee_id)
+    return Schedule(
+        rules=booking_rules(office),
+        calendar=WorkingCalendar(office),
+        shifts=dict(shifts),
+        qualified={service: frozenset(ids) for service, ids in qualified.items()},
+        version=version,
+        loaded_at=time.monotonic(),
+    )
+
+
+def connect_signals() -> None:
+    """Forget cached schedules whenever one of their ingredients changes."""
+    from django.contrib.auth import get_user_model
+
+    from okno.catalog.models import CalendarException, OpeningHours
+    from okno.staff.models import Employee
+
+    for model in (
+        AppointmentSettings,
+        StaffShift,
+        Competency,
+        OpeningHours,
+        CalendarException,
+        Employee,
+        get_user_model(),
+    ):
+        uid = f"appointments-schedule:{model._meta.label}"
+        post_save.connect(forget_schedules, sender=model, dispatch_uid=uid)
+        post_delete.connect(forget_schedules, sender=model, dispatch_uid=uid)
+    m2m_changed.connect(
+        forget_schedules,
+        sender=Employee.offices.through,
+        dispatch_uid="appointments-schedule:employee-offices",
+    )
 
 
 def budget_needs(

@@ -178,6 +178,7 @@ def test_a_shift_must_start_before_it_ends(signed_in, head_with_rights, office_a
             "starts": "12:00",
             "ends": "08:00",
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "A shift must start before it ends." in response.content.decode()

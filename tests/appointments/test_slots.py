@@ -298,3 +298,18 @@ def test_capacity_is_never_exceeded_whatever_is_booked_and_cancelled(world, pick
             assert minutes <= planner.hour_budget(hour, Channel.ONLINE)
             row = HourBudget.objects.get(office=office, hour=hour, channel=Channel.ONLINE)
             assert row.used_minutes == minutes
+
+
+def test_a_change_to_the_schedule_is_seen_at_once_despite_the_cache():
+    office, (service,), staff = bookable_office(operators=1)
+    assert {o.capacity for o in Planner(office).offers(service, TUESDAY, now=MONDAY_9)} == {1}
+    newcomer = EmployeeFactory(offices=[office])
+    CompetencyFactory(employee=newcomer, service=service)
+    StaffShiftFactory(office=office, employee=newcomer, weekday=1)
+    assert {o.capacity for o in Planner(office).offers(service, TUESDAY, now=MONDAY_9)} == {2}
+    CalendarException.objects.create(office=office, date=TUESDAY, kind="closed")
+    assert Planner(office).offers(service, TUESDAY, now=MONDAY_9) == []
+    staff[0].user.is_active = False
+    staff[0].user.save()
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    assert {o.capacity for o in Planner(office).offers(service, wednesday, now=MONDAY_9)} == {1}

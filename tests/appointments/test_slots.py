@@ -305,7 +305,8 @@ def test_a_change_to_the_schedule_is_seen_at_once_despite_the_cache():
     assert {o.capacity for o in Planner(office).offers(service, TUESDAY, now=MONDAY_9)} == {1}
     newcomer = EmployeeFactory(offices=[office])
     CompetencyFactory(employee=newcomer, service=service)
-    StaffShiftFactory(office=office, employee=newcomer, weekday=1)
+    for weekday in (1, 2):
+        StaffShiftFactory(office=office, employee=newcomer, weekday=weekday)
     assert {o.capacity for o in Planner(office).offers(service, TUESDAY, now=MONDAY_9)} == {2}
     CalendarException.objects.create(office=office, date=TUESDAY, kind="closed")
     assert Planner(office).offers(service, TUESDAY, now=MONDAY_9) == []

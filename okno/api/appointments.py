@@ -33,7 +33,7 @@ from ninja import Field, Header, Path, Query, Router, Schema, Status
 from okno.api.auth import BearerToken
 from okno.api.catalog import Language, LanguageQuery
 from okno.api.queueing import InvalidToken, NotOfThisOffice, NotStaff
-from okno.appointments import errors, services
+from okno.appointments import errors, selectors, services
 from okno.appointments.models import Booking, Channel
 from okno.appointments.slots import Planner, booking_rules
 from okno.catalog.models import Office, Service
@@ -639,13 +639,7 @@ def _active_office(office_id: int) -> Office:
 
 def _bookable_service(office: Office, service_id: int) -> Service:
     """The service, if it can be booked at the office (the rule `hold_slot` enforces too)."""
-    service = (
-        Service.objects.filter(
-            pk=service_id, is_active=True, bookable=True, in_person=True, offices=office
-        )
-        .select_related("group")
-        .first()
-    )
+    service = selectors.bookable_services(office).filter(pk=service_id).first()
     if service is None:
         raise errors.ServiceNotBookable()
     return service

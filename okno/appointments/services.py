@@ -28,7 +28,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from okno.appointments import errors
+from okno.appointments import errors, selectors
 from okno.appointments.models import (
     Booking,
     BookingEvent,
@@ -545,13 +545,7 @@ def contact_digest(address: Contact) -> str:
 
 
 def _check_bookable(office: Office, service: Service) -> None:
-    if not (
-        office.is_active
-        and service.is_active
-        and service.bookable
-        and service.in_person
-        and service.offices.filter(pk=office.pk).exists()
-    ):
+    if not selectors.is_bookable(office, service):
         raise errors.ServiceNotBookable()
 
 
@@ -575,10 +569,12 @@ def _check_fair(
         record = ContactRecord.objects.filter(digest=contact_digest(address)).first()
     if record is None:
         return
-    if not staff and rules.no_show_limit:
-        since = (now - dt.timedelta(days=rules.no_show_period_days)).date().isoformat()
-        if sum(1 for day in record.no_shows if day >= since) >= rules.no_show_limit:
-            raise errors.NoShowLimit()
+    if (
+        not staff
+        and rules.no_show_limit
+        and selectors.recent_no_shows(record, rules=rules, now=now) >= rules.no_show_limit
+    ):
+        raise errors.NoShowLimit()
     active = Booking.objects.filter(
         contact_record=record, status=Status.CONFIRMED, end__gt=now
     ).exclude(pk=booking.pk)

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -35,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from okno.appointments import errors, services
+from okno.appointments import errors, selectors, services
 from okno.appointments.forms import ChooseTimeForm, CodeForm, ContactForm
 from okno.appointments.models import Booking, BookingEvent, Channel
 from okno.appointments.slots import Offer, Planner
@@ -69,14 +68,14 @@ def start(request: HttpRequest) -> HttpResponse:
     `&office=<slug>` (an office page) to the calendar.
     """
     slug = request.GET.get("service", "").strip()
-    chosen = bookable_services().filter(slug=slug).first() if slug else None
+    chosen = selectors.bookable_services().filter(slug=slug).first() if slug else None
     if chosen is not None:
         office = request.GET.get("office", "").strip()
         if office and chosen.offices.filter(is_active=True, slug=office).exists():
             return redirect("appointments:book_days", service=chosen.slug, office=office)
         return redirect("appointments:book_offices", service=chosen.slug)
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    services_ = list(bookable_services())
+    services_ = list(selectors.bookable_services())
     if query:
         ranked = [s.pk for s in catalog.filter_services(query=query)]
         by_pk = {s.pk: s for s in services_}
@@ -386,17 +385,7 @@ urlpatterns = [
 ]
 
 
-# --- reads the pages share ----------------------------------------------------------------------
-
-
-def bookable_services() -> QuerySet[Service]:
-    """Active services a citizen can book, offered at one active office at least."""
-    offered = Service.offices.through.objects.filter(office__is_active=True).values("service_id")
-    return (
-        Service.objects.filter(is_active=True, bookable=True, in_person=True, pk__in=offered)
-        .select_related("group")
-        .order_by("group__order", "group__prefix", "code")
-    )
+# --- what the pages show ------------------------------------------------------------------------
 
 
 @dataclass
@@ -470,7 +459,7 @@ def booking_calendar(booking: Booking, *, now: dt.datetime) -> str:
 
 def _service(slug: str) -> Service:
     try:
-        return bookable_services().get(slug=slug)
+        return selectors.bookable_services().get(slug=slug)
     except Service.DoesNotExist:
         raise Http404 from None
 

@@ -17,7 +17,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -26,8 +25,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from okno.appointments import errors, services
-from okno.appointments.models import Booking, Channel, ContactRecord
+from okno.appointments import errors, selectors, services
+from okno.appointments.models import Booking, Channel
 from okno.appointments.slots import Offer, Planner, booking_rules
 from okno.catalog.models import Office, Service
 from okno.core.scoping import get_in_scope, visible_offices
@@ -100,9 +99,9 @@ def day(request: HttpRequest) -> HttpResponse:
     if office is None:
         return render(request, "appointments/staff/no_office.html")
     date = data.get("date") or timezone.now().astimezone(office.zone).date()
-    bookable = list(_bookable_services(office))
+    bookable = list(selectors.bookable_services(office))
     service = next((s for s in bookable if s.pk == data.get("service")), None)
-    bookings = _day_bookings(office, date, service)
+    bookings = selectors.day_bookings(office, date, statuses=LISTED, service=service)
     # The notice after a cancellation names only a booking this list shows as cancelled.
     cancelled = request.GET.get("cancelled", "")
     context = {
@@ -130,7 +129,7 @@ def book(request: HttpRequest, office: str) -> HttpResponse:
     """Book for a caller: service and day → a free time (phone share) → confirmed, code shown."""
     employee = _booking_staff(request)
     place = _office(request, office)
-    bookable = list(_bookable_services(place))
+    bookable = list(selectors.bookable_services(place))
     source = request.POST if request.method == "POST" else request.GET
     form = CallerForm(source) if source else None
     now = timezone.now()
@@ -253,46 +252,17 @@ def _chosen_office(
 # --- reads --------------------------------------------------------------------------------------
 
 
-def _bookable_services(office: Office) -> QuerySet[Service]:
-    return Service.objects.filter(
-        offices=office, is_active=True, bookable=True, in_person=True
-    ).order_by("code")
-
-
-def _day_bounds(office: Office, date: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(date, dt.time.min, tzinfo=office.zone)
-    return start, dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min, tzinfo=office.zone)
-
-
-def _day_bookings(office: Office, date: dt.date, service: Service | None) -> list[Booking]:
-    first, last = _day_bounds(office, date)
-    bookings = Booking.objects.filter(
-        office=office, start__gte=first, start__lt=last, status__in=LISTED
-    ).select_related("service", "ticket", "contact_record")
-    if service is not None:
-        bookings = bookings.filter(service=service)
-    return list(bookings.order_by("start", "service__code", "pk"))
-
-
 def _rows(office: Office, bookings: list[Booking]) -> list[Row]:
     rules = booking_rules(office)
-    since = (timezone.now() - dt.timedelta(days=rules.no_show_period_days)).date()
+    now = timezone.now()
     return [
         Row(
             booking=booking,
             contact=mask(booking.contact) if booking.contact else "",
-            no_shows=_no_shows(booking.contact_record, since),
+            no_shows=selectors.recent_no_shows(booking.contact_record, rules=rules, now=now),
         )
         for booking in bookings
     ]
-
-
-def _no_shows(record: ContactRecord | None, since: dt.date) -> int:
-    """Missed visits of the contact over the office's counting period (as the booking rule
-    counts them)."""
-    if record is None:
-        return 0
-    return sum(1 for day in record.no_shows if day >= since.isoformat())
 
 
 def _summary(

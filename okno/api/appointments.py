@@ -32,7 +32,13 @@ from ninja import Field, Header, Path, Query, Router, Schema, Status
 
 from okno.api.auth import BearerToken
 from okno.api.catalog import Language, LanguageQuery
-from okno.api.queueing import InvalidToken, NotOfThisOffice, NotStaff
+from okno.api.queueing import (
+    InvalidToken,
+    NotOfThisOffice,
+    NotStaff,
+    QueueErrorOut,
+    QueueInvalidOut,
+)
 from okno.appointments import errors, selectors, services
 from okno.appointments.models import Booking, Channel
 from okno.appointments.slots import Planner, booking_rules
@@ -100,20 +106,7 @@ class ReasonRequired(QueueError):
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class BookingErrorOut(Schema):
-    message: str
-
-
-class BookingInvalidItem(Schema):
-    location: str
-    message: str
-
-
-class BookingInvalidOut(BookingErrorOut):
-    errors: list[BookingInvalidItem] = []
-
-
-class TooEarlyOut(BookingErrorOut):
+class TooEarlyOut(QueueErrorOut):
     opens_at: dt.datetime | None = Field(
         None, description="When the booking is refused as too early: when check-in opens."
     )
@@ -122,14 +115,14 @@ class TooEarlyOut(BookingErrorOut):
 #: Every status a booking endpoint may answer with besides success: a status missing here would
 #: turn a domain error into a 500.
 ERRORS: dict[int, type[Schema]] = {
-    400: BookingErrorOut,
-    401: BookingErrorOut,
-    403: BookingErrorOut,
-    404: BookingErrorOut,
-    409: BookingErrorOut,
-    410: BookingErrorOut,
-    422: BookingInvalidOut,
-    429: BookingErrorOut,
+    400: QueueErrorOut,
+    401: QueueErrorOut,
+    403: QueueErrorOut,
+    404: QueueErrorOut,
+    409: QueueErrorOut,
+    410: QueueErrorOut,
+    422: QueueInvalidOut,
+    429: QueueErrorOut,
 }
 
 

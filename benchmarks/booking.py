@@ -15,10 +15,10 @@ online booking, so the hour budgets (60 minutes, four slots) never bind before t
 runs them. Two harnesses do the same attempts, in the same order, with the same threads, one
 after the other:
 
-* **okno**: `hold_slot`, what `POST /bookings` and the booking page call: the day's offers from
-  the calendar, the staff schedule and the bookings, expired holds released, then in one
-  transaction the slot's conditional `UPDATE`, the hour budget's, the booking row and its audit
-  event;
+* **okno**: `hold_slot`, what `POST /bookings` and the booking page call: the slot checked
+  against the office's schedule (cached between calls) with its bookings and hour budget read,
+  abandoned holds released when it looks full, then in one transaction the slot's conditional
+  `UPDATE`, the hour budget's, the booking row and its audit event;
 * **bare SQL**: one statement on a plain table of `--places` rows —
   `UPDATE … SET booked = booked + 1 WHERE id = %s AND booked < capacity RETURNING id`.
 
@@ -411,9 +411,9 @@ def _print(okno: Run, bare: Run, options: argparse.Namespace, server_version: in
     )
     print(
         f"okno does {1 / throughput:.0f}× less per second than the bare update: each attempt "
-        "computes the day's offers (calendar, staff schedule, bookings, hour budgets) and "
-        "releases expired holds before its transaction, and a successful one writes the "
-        "budget, the booking and its audit event as well. "
+        "checks the slot against the office's schedule (cached) and reads its bookings and "
+        "hour budget, a refused one looks for abandoned holds to release, and a successful "
+        "one writes the slot, the budget, the booking and its audit event. "
         f"Per-attempt times include waiting for the GIL: {options.threads} threads share "
         f"{os.cpu_count()} cores in one Python process. "
         f"Wall time: okno {okno.wall:.2f} s, bare {bare.wall:.2f} s; mean attempt okno "

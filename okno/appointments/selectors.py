@@ -21,11 +21,6 @@ def bookable_services(office: Office | None = None) -> QuerySet[Service]:
     return services.select_related("group").order_by("group__order", "group__prefix", "code")
 
 
-def is_bookable(office: Office, service: Service) -> bool:
-    """The one rule: an active office offers the active service in person, open to booking."""
-    return office.is_active and bookable_services(office).filter(pk=service.pk).exists()
-
-
 def recent_no_shows(
     record: ContactRecord | None, *, rules: AppointmentSettings, now: dt.datetime
 ) -> int:

@@ -108,8 +108,9 @@ def hold_slot(
 ) -> Held:
     """Take a place in the slot at `start` for a few minutes while the person gives a contact."""
     now = now or timezone.now()
-    _check_bookable(office, service)
     planner = Planner(office)
+    if not planner.is_bookable(service):
+        raise errors.ServiceNotBookable()
     rules = planner.rules
     offer = planner.offer_at(service, start, channel=channel, now=now)
     if offer is None:
@@ -542,11 +543,6 @@ def contact_digest(address: Contact) -> str:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _check_bookable(office: Office, service: Service) -> None:
-    if not selectors.is_bookable(office, service):
-        raise errors.ServiceNotBookable()
 
 
 def _normalise(office: Office, raw: str) -> Contact:

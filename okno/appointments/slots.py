@@ -71,6 +71,11 @@ class Planner:
         self.calendar = schedule.calendar
         self._shifts = schedule.shifts
         self._qualified = schedule.qualified
+        self._bookable = schedule.bookable
+
+    def is_bookable(self, service: Service) -> bool:
+        """The office is active and offers the service in person, open to booking."""
+        return self.office.is_active and service.pk in self._bookable
 
     # --- the rules --------------------------------------------------------------------------
     def bookable_days(self, now: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -161,8 +166,9 @@ class Planner:
         *,
         channel: str,
         now: dt.datetime | None,
+        only: dt.datetime | None = None,
     ) -> tuple[list[Offer], dict[dt.datetime, int]]:
-        """The offers, and the minutes left in each hour they touch."""
+        """The offers (or the one starting at `only`), and the minutes left in each hour."""
         now = now or timezone.now()
         last = last or first
         open_first, open_last = self.bookable_days(now)
@@ -174,7 +180,7 @@ class Planner:
             slot
             for day in _days(first, last)
             for slot in self.candidate_slots(service, day)
-            if slot[0] >= earliest
+            if slot[0] >= earliest and (only is None or slot[0] == only)
         ]
         if not candidates:
             return [], {}
@@ -204,10 +210,10 @@ class Planner:
     ) -> Offer | None:
         """The slot starting exactly at `start`, if it is one a person may book now."""
         day = start.astimezone(self.zone).date()
-        for offer in self.offers(service, day, channel=channel, now=now):
-            if offer.start == start:
-                return offer
-        return None
+        offers, _left = self._offers_and_budgets(
+            service, day, day, channel=channel, now=now, only=start
+        )
+        return offers[0] if offers else None
 
     def free_days(
         self, service: Service, *, channel: str = Channel.ONLINE, now: dt.datetime | None = None
@@ -272,6 +278,7 @@ class Schedule:
     calendar: WorkingCalendar
     shifts: dict[int, list[tuple[int, dt.time, dt.time]]]
     qualified: dict[int, frozenset[int]]
+    bookable: frozenset[int]
     version: str
     loaded_at: float
 
@@ -330,7 +337,10 @@ def _load_schedule(office: Office, version: str) -> Schedule:
         "employee_id", "service_id"
     ):
         qualified[service_id].add(employee_id)
+    from okno.appointments.selectors import bookable_services
+
     return Schedule(
+        bookable=frozenset(bookable_services(office).values_list("pk", flat=True)),
         rules=booking_rules(office),
         calendar=WorkingCalendar(office),
         shifts=dict(shifts),
@@ -347,7 +357,13 @@ def connect_signals() -> None:
     from okno.catalog.models import CalendarException, OpeningHours
     from okno.staff.models import Employee
 
+    m2m_changed.connect(
+        forget_schedules,
+        sender=Service.offices.through,
+        dispatch_uid="appointments-schedule:service-offices",
+    )
     for model in (
+        Service,
         AppointmentSettings,
         StaffShift,
         Competency,

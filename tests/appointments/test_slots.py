@@ -314,3 +314,18 @@ def test_a_change_to_the_schedule_is_seen_at_once_despite_the_cache():
     staff[0].user.save()
     wednesday = TUESDAY + dt.timedelta(days=1)
     assert {o.capacity for o in Planner(office).offers(service, wednesday, now=MONDAY_9)} == {1}
+
+
+def test_a_service_taken_off_booking_or_off_the_office_is_refused_at_once_despite_the_cache():
+    office, (service,), _staff = bookable_office()
+    start = local(TUESDAY, "10:00")
+    assert Planner(office).is_bookable(service)
+    service.bookable = False
+    service.save()
+    with pytest.raises(errors.ServiceNotBookable):
+        services.hold_slot(office, service, start, now=MONDAY_9)
+    service.bookable = True
+    service.save()
+    service.offices.remove(office)
+    with pytest.raises(errors.ServiceNotBookable):
+        services.hold_slot(office, service, start, now=MONDAY_9)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "okno.staff",
     "okno.queueing",
     "okno.appointments",
+    "okno.feedback",
     "okno.portal",
     "okno.api",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
         path("staff/", include("okno.staff.urls")),
         path("", include("okno.queueing.urls")),
         path("", include("okno.appointments.urls")),
+        path("", include("okno.feedback.urls")),
         path("", include("okno.portal.urls")),
         prefix_default_language=True,
     ),

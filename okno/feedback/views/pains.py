@@ -1,0 +1,5 @@
+"""Feedback pages: pains (being built)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

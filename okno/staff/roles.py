@@ -46,6 +46,12 @@ _VIEW_BOOKINGS = [
     *_perms("appointments", "booking", "view"),
     *_perms("appointments", "bookingevent", "view"),
 ]
+#: Ratings, complaints and their trails change only through the feedback services: view at most.
+_VIEW_FEEDBACK = [
+    perm
+    for model in ("rating", "followup", "complaint", "complaintevent", "painreport")
+    for perm in _perms("feedback", model, "view")
+]
 _BOOKING_RULES = [
     *_perms("appointments", "appointmentsettings", *_ALL),
     *_perms("appointments", "staffshift", *_ALL),
@@ -71,8 +77,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("queueing", "deskpause", "view"),
         *_BOOKING_RULES,
         *_VIEW_BOOKINGS,
+        *_VIEW_FEEDBACK,
+        *_perms("feedback", "feedbacksettings", *_ALL),
+        *_perms("feedback", "deadlinerule", "view"),
     ],
     Role.ANALYST: [
+        *_VIEW_FEEDBACK,
+        *_perms("feedback", "deadlinerule", "view"),
         *_VIEW_CATALOG,
         *_VIEW_QUEUE,
         *_VIEW_BOOKINGS,
@@ -103,6 +114,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *(perm for model in _QUEUE_MODELS for perm in _perms("queueing", model, *_ALL)),
         *_BOOKING_RULES,
         *_VIEW_BOOKINGS,
+        *_VIEW_FEEDBACK,
+        *_perms("feedback", "feedbacksettings", *_ALL),
+        *_perms("feedback", "deadlinerule", *_ALL),
         # Messages are not tied to an office: only the administrator looks into the outbox.
         *_perms("notifications", "notification", "view"),
         *_perms("auth", "user", *_ALL),

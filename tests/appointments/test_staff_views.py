@@ -378,3 +378,46 @@ def test_the_pages_open_in_every_language(signed_in, operator, office_a, schedul
         browser.get(f"/{lang}/staff/bookings/{office_a.slug}/{booking.code}/cancel/").status_code
         == 200
     )
+
+
+def test_moving_a_booking_takes_the_new_time_frees_the_old_and_tells_the_citizen(
+    signed_in, operator, office_a, schedule, django_capture_on_commit_callbacks
+):
+    booking = book(office_a, schedule, local(10), operator, contact=PHONE)
+    browser = signed_in(operator)
+    url = f"/en/staff/bookings/{office_a.slug}/{booking.code}/move/"
+    page = browser.get(url, {"date": "2026-11-23"})
+    assert page.status_code == 200
+    assert local(11).isoformat() in page.content.decode()
+    backends.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(url, {"date": "2026-11-23", "start": local(11).isoformat()})
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"&moved={booking.code}")
+    booking.refresh_from_db()
+    assert booking.start == local(11)
+    assert booking.events.get(action=BookingEvent.Action.RESCHEDULED).employee == operator
+    assert [m.kind for m in backends.outbox] == ["appointments/notifications/rescheduled"]
+    listed = browser.get(response["Location"])
+    assert f"Booking {booking.code} was moved to 11:00." in text(listed)
+    offer = Planner(office_a).offer_at(schedule, local(10), channel="phone", now=BEFORE_OPENING)
+    assert offer.free == 1
+
+
+def test_moving_to_a_time_that_is_not_offered_says_so(signed_in, operator, office_a, schedule):
+    booking = book(office_a, schedule, local(10), operator)
+    browser = signed_in(operator)
+    url = f"/en/staff/bookings/{office_a.slug}/{booking.code}/move/"
+    response = browser.post(url, {"date": "2026-11-23", "start": "not a time"})
+    assert response.status_code == 400
+    assert "This time is not offered" in text(response)
+    booking.refresh_from_db()
+    assert booking.start == local(10)
+
+
+def test_another_offices_booking_cannot_be_moved(signed_in, outsider, operator, office_a, schedule):
+    booking = book(office_a, schedule, local(10), operator)
+    response = signed_in(outsider).get(f"/en/staff/bookings/{office_a.slug}/{booking.code}/move/")
+    assert response.status_code == 404

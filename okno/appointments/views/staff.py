@@ -1,4 +1,4 @@
-"""Staff pages for bookings: the day's bookings, booking for a caller, cancelling with a reason.
+"""Staff pages for bookings: the day's bookings, booking for a caller, moving, cancelling.
 
 Front-office staff, heads and administrators use them (`BOOKING_ROLES`); an office outside the
 person's offices is a 404, as on every staff page. Every change goes through
@@ -104,6 +104,7 @@ def day(request: HttpRequest) -> HttpResponse:
     bookings = selectors.day_bookings(office, date, statuses=LISTED, service=service)
     # The notice after a cancellation names only a booking this list shows as cancelled.
     cancelled = request.GET.get("cancelled", "")
+    moved = request.GET.get("moved", "")
     context = {
         "offices": offices,
         "office": office,
@@ -114,6 +115,10 @@ def day(request: HttpRequest) -> HttpResponse:
         "summary": _summary(office, date, [service] if service else bookable, bookings),
         "cancelled": next(
             (b for b in bookings if b.code == cancelled and b.status == Booking.Status.CANCELLED),
+            None,
+        ),
+        "moved": next(
+            (b for b in bookings if b.code == moved and b.status == Booking.Status.CONFIRMED),
             None,
         ),
         "previous_day": date - dt.timedelta(days=1),
@@ -206,10 +211,50 @@ def cancel(request: HttpRequest, office: str, code: str) -> HttpResponse:
     return _render_in(place, request, "appointments/staff/cancel.html", context)
 
 
+class MoveForm(forms.Form):
+    date = forms.DateField()
+    start = forms.CharField(max_length=40, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, office: str, code: str) -> HttpResponse:
+    """Move a confirmed booking to another free time (the caller asked; the citizen is told)."""
+    employee = _booking_staff(request)
+    place = _office(request, office)
+    booking = _booking(request, place, code)
+    now = timezone.now()
+    source = request.POST if request.method == "POST" else request.GET
+    form = MoveForm(source) if source else None
+    date = (
+        form.cleaned_data["date"]
+        if form is not None and form.is_valid()
+        else booking.start.astimezone(place.zone).date()
+    )
+    context: dict[str, Any] = {"office": place, "booking": booking, "date": date}
+    if request.method == "POST" and form is not None and form.is_valid():
+        start = _parse_start(form.cleaned_data.get("start", ""))
+        try:
+            if start is None:
+                raise errors.SlotNotOffered()
+            services.reschedule_booking(booking, start, employee=employee, now=now)
+        except errors.BookingError as error:
+            context["error"] = error.message
+            context["times"] = _free_times(place, booking.service, date, now, booking.channel)
+            return _render_in(
+                place, request, "appointments/staff/move.html", context, status=error.status
+            )
+        booking.refresh_from_db()
+        return _back_to_day(place, booking, moved=booking.code)
+    context["times"] = _free_times(place, booking.service, date, now, booking.channel)
+    return _render_in(place, request, "appointments/staff/move.html", context)
+
+
 urlpatterns: list[URLPattern] = [
     path("staff/bookings/", day, name="staff_bookings"),
     path("staff/bookings/<slug:office>/new/", book, name="staff_book"),
     path("staff/bookings/<slug:office>/<slug:code>/cancel/", cancel, name="staff_cancel"),
+    path("staff/bookings/<slug:office>/<slug:code>/move/", move, name="staff_move"),
 ]
 
 
@@ -293,8 +338,14 @@ def _summary(
     return rows
 
 
-def _free_times(office: Office, service: Service, date: dt.date, now: dt.datetime) -> list[Offer]:
-    offers = Planner(office).offers(service, date, channel=Channel.PHONE, now=now)
+def _free_times(
+    office: Office,
+    service: Service,
+    date: dt.date,
+    now: dt.datetime,
+    channel: str = Channel.PHONE,
+) -> list[Offer]:
+    offers = Planner(office).offers(service, date, channel=channel, now=now)
     return [offer for offer in offers if offer.free > 0]
 
 

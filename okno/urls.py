@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("okno.open311.urls")),
     path("admin/", admin.site.urls),
     *i18n_patterns(
         path("staff/", include("okno.staff.urls")),

@@ -1,6 +1,6 @@
 """Feedback addresses, mounted under each language prefix."""
 
-from okno.feedback.views import complaints, pains, rating, staff
+from okno.feedback.views import complaints, pains, rating, staff, staff_complaints
 
 app_name = "feedback"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *complaints.urlpatterns,
     *pains.urlpatterns,
     *staff.urlpatterns,
+    *staff_complaints.urlpatterns,
 ]

@@ -18,6 +18,7 @@ from django.db import transaction
 from okno.appointments.demo import load_appointments_demo
 from okno.catalog.exchange import ImportReport, import_catalog
 from okno.catalog.models import Office, Service, ServicePoint
+from okno.feedback.demo import load_feedback_demo
 from okno.queueing.demo import load_queue_demo
 from okno.staff import services
 from okno.staff.models import Employee
@@ -65,6 +66,8 @@ def load_demo(*, progress: Callable[[str], None] | None = None) -> DemoReport:
         load_queue_demo()
         say("booking rules and staff schedule")
         load_appointments_demo()
+        say("ratings, complaints and the map of pains")
+        load_feedback_demo()
     return report
 
 

@@ -17,6 +17,7 @@ from ninja.renderers import JSONRenderer
 from okno import __version__
 from okno.api.appointments import router as appointments_router
 from okno.api.catalog import router as catalog_router
+from okno.api.feedback import router as feedback_router
 from okno.api.queueing import router as queueing_router
 from okno.api.staff import router as staff_router
 
@@ -52,6 +53,7 @@ api.add_router("/", catalog_router)
 api.add_router("/staff/", staff_router)
 api.add_router("/", queueing_router)
 api.add_router("/", appointments_router)
+api.add_router("/", feedback_router)
 
 
 @api.exception_handler(ValidationError)

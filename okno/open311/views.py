@@ -283,8 +283,12 @@ def _xml_text(value: Any) -> str:
 
 
 def _language(request: HttpRequest) -> str:
-    """`?locale=` (uk, pl_PL, en-GB, ...) when it names a language of ours, else Accept-Language."""
-    locale = request.GET.get("locale", "").strip().replace("_", "-").lower()[:10]
+    """`locale` (uk, pl_PL, en-GB, ...; in the query or, for a POST, the form) when it names a
+    language of ours, else Accept-Language."""
+    raw = request.GET.get("locale") or (
+        request.POST.get("locale") if request.method == "POST" else ""
+    )
+    locale = (raw or "").strip().replace("_", "-").lower()[:10]
     if locale:
         try:
             return translation.get_supported_language_variant(locale)

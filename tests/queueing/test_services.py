@@ -9,6 +9,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from okno.catalog.models import CalendarException
 from okno.core import pubsub
@@ -536,7 +537,7 @@ def test_finishing_as_no_show_or_transferred_is_refused_with_a_hint(
     outcome, hint, desk, operator, office_a, service_a
 ):
     ticket = ticket_in_state(State.SERVING, office=office_a, service=service_a, operator=operator)
-    with pytest.raises(errors.TransitionNotAllowed) as refused:
+    with translation.override("en"), pytest.raises(errors.TransitionNotAllowed) as refused:
         services.finish_visit(ticket, employee=operator, outcome=outcome, now=NOON + 9 * MINUTE)
     assert hint in str(refused.value.message)
     ticket.refresh_from_db()

@@ -88,6 +88,10 @@ def test_the_tablet_shows_the_visit_just_served_and_a_low_rating_reaches_the_hea
 
 
 def _question(name: str) -> str:
+    """The question as the /en/ tablet asks it (the label is lazy: read it in English)."""
+    from django.utils import translation
+
     from okno.feedback.forms import QUESTIONS
 
-    return str(QUESTIONS[name])
+    with translation.override("en"):
+        return str(QUESTIONS[name])

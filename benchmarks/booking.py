@@ -39,16 +39,14 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from benchmarks.portal import _prepare_database
+from benchmarks._postgres import on_own_database
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 SLOT_MINUTES = 15
 OPENS = dt.time(8, 0)
 
@@ -93,19 +91,7 @@ class Run:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith(("postgres://", "postgresql://")):
-        os.environ["DATABASE_URL"] = DEFAULT_URL
-    with tempfile.TemporaryDirectory(prefix="okno-bench-") as folder:
-        os.environ["OKNO_DATA_DIR"] = folder
-        drop_database = _prepare_database(folder, options.pg_database)
-        try:
-            return _run(options)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            drop_database()
+    return on_own_database(options.pg_database, lambda: _run(options))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -48,14 +48,12 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from benchmarks.portal import _prepare_database
+from benchmarks._postgres import on_own_database
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 OFFICES = 5
 SERVICES = 10
 PROGRESS_EVERY = 50_000
@@ -106,21 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
     if options.ratings < 1 or not 1 <= options.batch <= 1000:
         raise SystemExit("--ratings must be at least 1 and --batch between 1 and 1000")
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith(("postgres://", "postgresql://")):
-        os.environ["DATABASE_URL"] = DEFAULT_URL
     # A server keeps its database connections; WSGIHandler would otherwise close one per request.
     os.environ["OKNO_DB_CONN_MAX_AGE"] = "600"
-    with tempfile.TemporaryDirectory(prefix="okno-bench-") as folder:
-        os.environ["OKNO_DATA_DIR"] = folder
-        drop_database = _prepare_database(folder, options.pg_database)
-        try:
-            return _run(options)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            drop_database()
+    return on_own_database(options.pg_database, lambda: _run(options))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -30,15 +30,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Path, Query, Router, Schema, Status
 
-from okno.api.auth import BearerToken
+from okno.api.auth import token_staff
 from okno.api.catalog import Language, LanguageQuery
-from okno.api.queueing import (
-    InvalidToken,
-    NotOfThisOffice,
-    NotStaff,
-    QueueErrorOut,
-    QueueInvalidOut,
-)
+from okno.api.queueing import NotOfThisOffice, QueueErrorOut, QueueInvalidOut
 from okno.appointments import errors, selectors, services
 from okno.appointments.models import Booking, Channel
 from okno.appointments.slots import Planner, booking_rules
@@ -429,7 +423,7 @@ def booking_days(request: HttpRequest, office_id: OfficeId, filters: Query[Booki
 )
 @_answers_booking_errors
 def create_booking(request: HttpRequest, payload: BookingIn):
-    staff = _optional_staff(request)
+    staff = token_staff(request)
     if staff is None:
         if _exceeded(request, "api-bookings", BOOKINGS_PER_ADDRESS, WINDOW_SECONDS):
             raise errors.TooManyRequests()
@@ -519,7 +513,7 @@ def booking_detail(
         description="The manage link's secret.",
     ),
 ):
-    staff = _optional_staff(request)
+    staff = token_staff(request)
     given = x_booking_secret or secret
     if given:
         booking = services.booking_by_secret(code, given)
@@ -585,7 +579,7 @@ def reschedule(
 def check_in(
     request: HttpRequest, code: BookingCode, payload: CheckInIn, filters: Query[LanguageQuery]
 ):
-    staff = _optional_staff(request)
+    staff = token_staff(request)
     if staff is None and _exceeded(request, "api-booking-check-in", CHECK_INS_PER_MINUTE, 60):
         raise errors.TooManyRequests()
     office = _active_office(payload.office_id)
@@ -647,22 +641,6 @@ def _start_at(start: dt.datetime, office: Office) -> dt.datetime:
     return start
 
 
-def _optional_staff(request: HttpRequest) -> Employee | None:
-    """The employee behind an Authorization header, None without one; a bad header is refused.
-
-    Only a token counts, never a session cookie: these endpoints take no CSRF token, so a
-    signed-in browser must not be able to act as staff here."""
-    if not request.headers.get("Authorization"):
-        return None
-    user = BearerToken()(request)
-    if user is None:
-        raise InvalidToken()
-    employee = getattr(user, "employee", None)
-    if employee is None:
-        raise NotStaff()
-    return employee
-
-
 def _check_works_at(staff: Employee, office: Office) -> None:
     office_ids = visible_office_ids(staff.user)
     if office_ids is not None and office.pk not in office_ids:
@@ -682,7 +660,7 @@ def _booking_to_change(
     request: HttpRequest, code: str, secret: str | None
 ) -> tuple[Employee | None, Booking]:
     """Who changes the booking (None: the citizen) and the booking, or NotFound."""
-    staff = _optional_staff(request)
+    staff = token_staff(request)
     if staff is not None:
         return staff, _booking_for_staff(staff, code)
     if _exceeded(request, "api-booking-changes", CHANGES_PER_ADDRESS, WINDOW_SECONDS):

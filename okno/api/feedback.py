@@ -28,19 +28,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 
+from okno.api.auth import InvalidToken, token_staff
 from okno.api.catalog import LanguageQuery
 from okno.api.queueing import (
-    InvalidToken,
     NotOfThisOffice,
     QueueErrorOut,
     QueueInvalidItem,
     QueueInvalidOut,
-    _optional_staff,
 )
 from okno.catalog.models import Office, Service, ServicePoint
 from okno.core import ratelimit
 from okno.core.scoping import visible_office_ids
-from okno.feedback import ingest, services
+from okno.feedback import errors, ingest, services
 from okno.feedback.models import Rating
 from okno.queueing.errors import QueueError
 from okno.queueing.models import Ticket
@@ -77,11 +76,6 @@ class TokenOrStaffFields(QueueError):
 class BatchTooLarge(QueueError):
     message = _("A batch holds at most 1,000 ratings; send the others in another batch.")
     status = 413
-
-
-class TooManyRatings(QueueError):
-    message = _("Too many ratings from this address; please try again later.")
-    status = 429
 
 
 class InvalidRating(QueueError):
@@ -299,7 +293,7 @@ def _answers_rating_errors(view: Callable[..., Any]) -> Callable[..., Any]:
 )
 @_answers_rating_errors
 def rate(request: HttpRequest, payload: RatingIn):
-    staff = _optional_staff(request)
+    staff = token_staff(request)
     if payload.token:
         rating, created = _rate_visit(request, staff, payload), True
     else:
@@ -349,7 +343,7 @@ def rate(request: HttpRequest, payload: RatingIn):
 )
 @_answers_rating_errors
 def rate_batch(request: HttpRequest, payload: RatingsBatchIn, filters: Query[LanguageQuery]):
-    staff = _optional_staff(request)
+    staff = token_staff(request)
     if staff is None:
         raise InvalidToken()
     if len(payload.items) > MAX_BATCH:
@@ -390,7 +384,7 @@ def _rate_visit(request: HttpRequest, staff: Employee | None, payload: RatingIn)
             limit=RATINGS_PER_ADDRESS,
             window_seconds=WINDOW_SECONDS,
         ):
-            raise TooManyRatings()
+            raise errors.TooManyRatings()
     ticket = services.ticket_for_rating(payload.token or "")
     if staff is not None:
         office_ids = visible_office_ids(staff.user)

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from okno.api.auth import BearerToken, staff_auth
+from okno.api.auth import NotStaff, staff_auth, token_staff
 from okno.api.catalog import LanguageQuery
 from okno.catalog.models import Office, Service, ServicePoint
 from okno.core import ratelimit
@@ -61,11 +61,6 @@ TicketCode = Path[
 ]
 
 
-class NotStaff(QueueError):
-    message = _("Only employees of a centre can do this.")
-    status = 403
-
-
 class StaffOnlySource(QueueError):
     message = _("Only staff may issue tickets of this source; send a staff token.")
     status = 401
@@ -79,11 +74,6 @@ class NotOfThisOffice(QueueError):
 class TooManyTickets(QueueError):
     message = _("Too many tickets from this address; please try again in a minute.")
     status = 429
-
-
-class InvalidToken(QueueError):
-    message = _("Sign in or send a valid token: Authorization: Bearer <token>.")
-    status = 401
 
 
 # --- schemas ------------------------------------------------------------------------------------
@@ -308,7 +298,7 @@ def issue(
     request: HttpRequest, office_id: OfficeId, payload: IssueTicketIn, filters: Query[LanguageQuery]
 ):
     office = _active_office(office_id)
-    staff = _optional_staff(request)
+    staff = token_staff(request)
     if staff is None:
         if payload.source != Ticket.Source.KIOSK:
             raise StaffOnlySource()
@@ -639,19 +629,6 @@ def _active_office(office_id: int) -> Office:
     if office is None:
         raise Http404
     return office
-
-
-def _optional_staff(request: HttpRequest) -> Employee | None:
-    """The employee behind an Authorization header, None without one; a bad header is refused."""
-    if not request.headers.get("Authorization"):
-        return None
-    user = BearerToken()(request)
-    if user is None:
-        raise InvalidToken()
-    employee = getattr(user, "employee", None)
-    if employee is None:
-        raise NotStaff()
-    return employee
 
 
 def _too_many_anonymous_tickets(request: HttpRequest) -> bool:

@@ -35,6 +35,11 @@ class InvalidScore(FeedbackError):
     status = 400
 
 
+class TooManyRatings(FeedbackError):
+    message = _("Too many ratings from this address; please try again later.")
+    status = 429
+
+
 class ComplaintNotFound(FeedbackError):
     message = _("No complaint with this reference was found.")
     status = 404

@@ -20,6 +20,7 @@ from django.test import Client
 from django.utils import translation
 
 from okno.api import appointments as booking_api
+from okno.api import auth as api_auth
 from okno.api import queueing as queue_api
 from okno.appointments import errors, services
 from okno.appointments.models import Booking, HourBudget, Slot
@@ -622,9 +623,9 @@ def test_answers_speak_the_requested_language(citizen, place):
         citizen, url, booking_body(place), HTTP_AUTHORIZATION="Bearer x", HTTP_ACCEPT_LANGUAGE="en"
     )
     with translation.override("uk"):
-        expected_uk = str(queue_api.InvalidToken.message)
+        expected_uk = str(api_auth.InvalidToken.message)
     with translation.override("en"):
-        expected_en = str(queue_api.InvalidToken.message)
+        expected_en = str(api_auth.InvalidToken.message)
 
     assert expected_uk != expected_en  # the catalogue has this message
     assert uk.json()["message"] == expected_uk

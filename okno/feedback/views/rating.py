@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -37,11 +36,6 @@ LINK_LIMIT = ("rating-link", 30, 600)
 TABLET_LIMIT = ("rating-tablet", 60, 600)
 #: Actions at the window after which the tablet shows something else.
 TABLET_ACTIONS = frozenset({"finished", "no_show", "transferred"})
-
-
-class TooManyRatings(errors.FeedbackError):
-    message = _("Too many ratings from this address; please try again later.")
-    status = 429
 
 
 # --- the link -----------------------------------------------------------------------------------
@@ -70,7 +64,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             if not form.is_valid():
                 return _render(request, ticket, "feedback/rating/form.html", context, status=400)
             services.rate_visit(ticket, channel=channel, **form.rating_kwargs())
-        except (errors.AlreadyRated, errors.RatingWindowClosed, TooManyRatings) as error:
+        except (errors.AlreadyRated, errors.RatingWindowClosed, errors.TooManyRatings) as error:
             return _problem(request, error)
         except errors.FeedbackError as error:
             context["error"] = error
@@ -206,7 +200,7 @@ def _limit(request: HttpRequest, limit: tuple[str, int, int]) -> None:
     if ratelimit.exceeded(
         scope, ratelimit.client_address(request), limit=hits, window_seconds=seconds
     ):
-        raise TooManyRatings()
+        raise errors.TooManyRatings()
 
 
 def _ends_visit_at(point_id: int) -> Callable[[Event], bool]:

@@ -26,7 +26,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import math
 import os
 import platform
 import socket
@@ -39,6 +38,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from benchmarks._report import percentile, say
 from benchmarks.portal import _prepare_database
 
 HOST = "127.0.0.1"
@@ -90,7 +90,7 @@ def _run(options: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    _say(f"database: {connection.vendor}, migrating …")
+    say(f"database: {connection.vendor}, migrating …")
     call_command("migrate", verbosity=0)
     office_id, point_id, token = _prepare(options.calls)
     connection.close()
@@ -195,7 +195,7 @@ async def _measure(
     await asyncio.sleep(0.5)
     rss_before, threads_before = _rss(pid), _threads(pid)
 
-    _say(f"connecting {options.subscribers} subscribers …")
+    say(f"connecting {options.subscribers} subscribers …")
     started = time.perf_counter()
     tasks = [
         asyncio.create_task(_subscribe(port, path, board, stop)) for _ in range(options.subscribers)
@@ -206,7 +206,7 @@ async def _measure(
     await asyncio.sleep(1.0)
     rss_after, threads_after = _rss(pid), _threads(pid)
 
-    _say(f"calling {options.calls} visitors …")
+    say(f"calling {options.calls} visitors …")
     latencies: list[float] = []
     fan_out: list[float] = []  # per call: until the last subscriber had it
     requests: list[float] = []
@@ -353,11 +353,6 @@ def _wait_until_up(port: int, server: subprocess.Popen) -> None:
     raise SystemExit("the server did not answer /healthz within 60 s")
 
 
-def _percentile(values: list[float], percentile: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(percentile / 100 * len(ordered)) - 1)]
-
-
 def _print(
     options: argparse.Namespace,
     *,
@@ -380,13 +375,13 @@ def _print(
     )
     if latencies:
         print(
-            f"call → event received, every subscriber:  p50 {_percentile(latencies, 50) * 1e3:.0f} ms"
-            f"   p99 {_percentile(latencies, 99) * 1e3:.0f} ms   ({len(latencies):,} receipts)"
+            f"call → event received, every subscriber:  p50 {percentile(latencies, 50) * 1e3:.0f} ms"
+            f"   p99 {percentile(latencies, 99) * 1e3:.0f} ms   ({len(latencies):,} receipts)"
         )
     if fan_out:
         print(
-            f"call → the last subscriber has it:        p50 {_percentile(fan_out, 50) * 1e3:.0f} ms"
-            f"   p99 {_percentile(fan_out, 99) * 1e3:.0f} ms"
+            f"call → the last subscriber has it:        p50 {percentile(fan_out, 50) * 1e3:.0f} ms"
+            f"   p99 {percentile(fan_out, 99) * 1e3:.0f} ms"
         )
     if requests:
         print(
@@ -402,10 +397,6 @@ def _print(
         "request, so every open stream, its own thread for sync code)"
     )
     print(f"connecting all subscribers took {connect_seconds:.1f} s")
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

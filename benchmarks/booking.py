@@ -33,12 +33,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import os
 import platform
 import random
 import statistics
-import sys
 import threading
 import time
 from collections import Counter
@@ -46,6 +44,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from benchmarks._postgres import on_own_database
+from benchmarks._report import percentile, say
 
 SLOT_MINUTES = 15
 OPENS = dt.time(8, 0)
@@ -119,7 +118,7 @@ def _run(options: argparse.Namespace) -> int:
     most = (24 * 60 - (OPENS.hour * 60 + OPENS.minute)) // SLOT_MINUTES - 1
     if not 1 <= options.places <= most:
         raise SystemExit(f"--places must be between 1 and {most} (slots of one day from 08:00)")
-    _say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
+    say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
     call_command("migrate", verbosity=0)
     office, service, starts = _prepare(options)
     server_version = connection.pg_version
@@ -159,7 +158,7 @@ def _prepare(options: argparse.Namespace) -> tuple[object, object, list[dt.datet
         dt.datetime.combine(dt.date(2000, 1, 1), OPENS)
         + dt.timedelta(minutes=SLOT_MINUTES * options.places)
     ).time()
-    _say(f"creating an office with {options.places} free places …")
+    say(f"creating an office with {options.places} free places …")
     with transaction.atomic():
         office = Office.objects.create(
             slug="bench",
@@ -343,7 +342,7 @@ def _threads(
     threads = [threading.Thread(target=body, daemon=True) for _ in range(options.threads)]
     for thread in threads:
         thread.start()
-    _say(f"{run.label}: {options.threads} threads, {options.attempts} attempts …")
+    say(f"{run.label}: {options.threads} threads, {options.attempts} attempts …")
     gate.wait()
     began = time.perf_counter()
     for thread in threads:
@@ -352,11 +351,6 @@ def _threads(
 
 
 # --- the report ---------------------------------------------------------------------------------
-
-
-def _percentile(values: list[float], percentile: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(percentile / 100 * len(ordered)) - 1)]
 
 
 def _print(okno: Run, bare: Run, options: argparse.Namespace, server_version: int) -> None:
@@ -378,13 +372,13 @@ def _print(okno: Run, bare: Run, options: argparse.Namespace, server_version: in
     for run in (okno, bare):
         print(
             f"{run.label:<16} {run.booked:>7} {run.taken:>7} {run.other:>6} "
-            f"{len(run.seconds) / run.wall:>11.0f} {_percentile(run.seconds, 50) * 1e3:>8.2f} "
-            f"{_percentile(run.seconds, 99) * 1e3:>8.2f}"
+            f"{len(run.seconds) / run.wall:>11.0f} {percentile(run.seconds, 50) * 1e3:>8.2f} "
+            f"{percentile(run.seconds, 99) * 1e3:>8.2f}"
         )
     print("-" * len(header))
     throughput = (len(okno.seconds) / okno.wall) / (len(bare.seconds) / bare.wall)
-    p50 = _percentile(okno.seconds, 50) / _percentile(bare.seconds, 50)
-    p99 = _percentile(okno.seconds, 99) / _percentile(bare.seconds, 99)
+    p50 = percentile(okno.seconds, 50) / percentile(bare.seconds, 50)
+    p99 = percentile(okno.seconds, 99) / percentile(bare.seconds, 99)
     print(
         f"{'okno / bare':<16} {'':>7} {'':>7} {'':>6} {throughput:>10.3f}× {p50:>7.1f}× "
         f"{p99:>7.1f}×"
@@ -406,10 +400,6 @@ def _print(okno: Run, bare: Run, options: argparse.Namespace, server_version: in
         f"{statistics.fmean(okno.seconds) * 1e3:.1f} ms, bare "
         f"{statistics.fmean(bare.seconds) * 1e3:.2f} ms."
     )
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

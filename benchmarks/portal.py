@@ -13,7 +13,6 @@ run, so the figures compare across machines better than milliseconds would.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 import statistics
@@ -23,6 +22,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
+
+from benchmarks._report import percentile, say
 
 SEARCH_QUERIES = [
     "pasport",  # Latin, a typo of "passport" / "паспорт"
@@ -46,15 +47,9 @@ class Row:
     encoding: str
     queries: int
 
-    def ratio(self, percentile: float) -> float:
+    def ratio(self, rank: float) -> float:
         """The page's percentile over the p50 of the baseline timed alongside it."""
-        return _percentile(self.times, percentile) / _percentile(self.baseline, 50)
-
-
-def _percentile(values: list[float], percentile: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(percentile / 100 * len(ordered)) - 1)]
+        return percentile(self.times, rank) / percentile(self.baseline, 50)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,7 +122,7 @@ def _run(options: argparse.Namespace) -> int:
 
     compile_catalogues()
     vendor = connection.vendor
-    _say(f"database: {vendor} ({connection.settings_dict['NAME']}), migrating…")
+    say(f"database: {vendor} ({connection.settings_dict['NAME']}), migrating…")
     call_command("migrate", verbosity=0)
 
     document = catalog_document(options.services)
@@ -136,9 +131,9 @@ def _run(options: argparse.Namespace) -> int:
     sys.stderr.write("\n")
     if not report.ok:
         for problem in report.problems[:20]:
-            _say(f"  {problem}")
+            say(f"  {problem}")
         return 1
-    _say(f"imported in {time.perf_counter() - started:.1f} s: {report.summary()}")
+    say(f"imported in {time.perf_counter() - started:.1f} s: {report.summary()}")
 
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip", HTTP_ACCEPT_LANGUAGE="uk")
     slugs = list(Service.objects.order_by("code").values_list("slug", flat=True))
@@ -171,7 +166,7 @@ def _run(options: argparse.Namespace) -> int:
     ]
     _print_table(rows, options, vendor)
     baseline = [t for row in rows for t in row.baseline]
-    base = _percentile(baseline, 50)
+    base = percentile(baseline, 50)
     print(
         f"\nsearch index build over {options.services} services: "
         f"{statistics.median(builds) / base:,.0f}× the baseline p50 "
@@ -253,7 +248,7 @@ def _profile(client, searches: list[str], repeat: int) -> None:
     try:
         from pyinstrument import Profiler
     except ImportError:
-        _say("--profile needs pyinstrument: pip install pyinstrument")
+        say("--profile needs pyinstrument: pip install pyinstrument")
         return
     profiler = Profiler(interval=0.0002)
     with profiler:
@@ -265,10 +260,6 @@ def _profile(client, searches: list[str], repeat: int) -> None:
 def _progress(kind: str, done: int, total: int) -> None:
     sys.stderr.write(f"\r  importing {kind}: {done}/{total}   ")
     sys.stderr.flush()
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -32,12 +32,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import math
 import os
 import platform
 import random
 import statistics
-import sys
 import threading
 import time
 from collections import Counter, deque
@@ -45,6 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from benchmarks._postgres import on_own_database
+from benchmarks._report import percentile, say
 
 GROUPS = ("QA", "QB", "QC", "QD", "QE")
 
@@ -102,7 +101,7 @@ def _run(options: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    _say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
+    say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
     call_command("migrate", verbosity=0)
     office, desks, tickets = _prepare(options)
     server_version = connection.pg_version
@@ -144,7 +143,7 @@ def _prepare(options: argparse.Namespace) -> tuple[object, list[Desk], list[int]
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     rng = random.Random(options.seed)
-    _say(f"creating an office, {options.operators} operators and {options.tickets} tickets …")
+    say(f"creating an office, {options.operators} operators and {options.tickets} tickets …")
     with transaction.atomic():
         office = Office.objects.create(
             slug="bench",
@@ -425,17 +424,12 @@ def _threads(run: Run, desks: list[Desk], work: Callable[[Desk], None]) -> None:
     threads = [threading.Thread(target=body, args=(desk,), daemon=True) for desk in desks]
     for thread in threads:
         thread.start()
-    _say(f"{run.label}: {len(desks)} operators start …")
+    say(f"{run.label}: {len(desks)} operators start …")
     gate.wait()
     began = time.perf_counter()
     for thread in threads:
         thread.join()
     run.wall = time.perf_counter() - began
-
-
-def _percentile(values: list[float], percentile: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(percentile / 100 * len(ordered)) - 1)]
 
 
 def _print(okno: Run, bare: Run, options: argparse.Namespace, server_version: int) -> None:
@@ -461,9 +455,9 @@ def _print(okno: Run, bare: Run, options: argparse.Namespace, server_version: in
     print("-" * len(header))
     for run in (okno, bare):
         print(
-            f"{run.label:<16} {len(run.held):>6} {_percentile(run.held, 50) * 1e3:>8.1f} "
-            f"{_percentile(run.held, 99) * 1e3:>8.1f} {_percentile(run.total, 50) * 1e3:>10.1f} "
-            f"{_percentile(run.total, 99) * 1e3:>10.1f} {run.served / run.wall:>9.0f} "
+            f"{run.label:<16} {len(run.held):>6} {percentile(run.held, 50) * 1e3:>8.1f} "
+            f"{percentile(run.held, 99) * 1e3:>8.1f} {percentile(run.total, 50) * 1e3:>10.1f} "
+            f"{percentile(run.total, 99) * 1e3:>10.1f} {run.served / run.wall:>9.0f} "
             f"{run.double_calls:>13}"
         )
     print("-" * len(header))
@@ -472,10 +466,10 @@ def _print(okno: Run, bare: Run, options: argparse.Namespace, server_version: in
         return f"{pick(okno) / pick(bare):.1f}×"
 
     print(
-        f"{'okno / bare':<16} {'':>6} {ratio(lambda r: _percentile(r.held, 50)):>8} "
-        f"{ratio(lambda r: _percentile(r.held, 99)):>8} "
-        f"{ratio(lambda r: _percentile(r.total, 50)):>10} "
-        f"{ratio(lambda r: _percentile(r.total, 99)):>10} "
+        f"{'okno / bare':<16} {'':>6} {ratio(lambda r: percentile(r.held, 50)):>8} "
+        f"{ratio(lambda r: percentile(r.held, 99)):>8} "
+        f"{ratio(lambda r: percentile(r.total, 50)):>10} "
+        f"{ratio(lambda r: percentile(r.total, 99)):>10} "
         f"{okno.served / okno.wall / (bare.served / bare.wall):>8.2f}× {'':>13}"
     )
     print(
@@ -483,10 +477,6 @@ def _print(okno: Run, bare: Run, options: argparse.Namespace, server_version: in
         f"mean call-next (held): okno {statistics.fmean(okno.held) * 1e3:.1f} ms, "
         f"bare {statistics.fmean(bare.held) * 1e3:.1f} ms"
     )
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,11 @@ import datetime as dt
 import math
 import os
 import statistics
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from benchmarks._report import say
 from benchmarks.portal import _prepare_database
 
 
@@ -92,7 +92,7 @@ def _run(options: argparse.Namespace) -> int:
     from okno.staff.demo import load_demo
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    _say(f"database: {connection.vendor}, migrating and loading the demo …")
+    say(f"database: {connection.vendor}, migrating and loading the demo …")
     call_command("migrate", verbosity=0)
     load_demo()
     office = Office.objects.get(slug=options.office)
@@ -102,7 +102,7 @@ def _run(options: argparse.Namespace) -> int:
     results: list[DayResult] = []
     for index, day in enumerate(days):
         measured = index >= options.warmup
-        _say(f"  {'measuring' if measured else 'warm-up'} {day} …")
+        say(f"  {'measuring' if measured else 'warm-up'} {day} …")
         result = DayResult(day)
         with transaction.atomic():
             simulation = DaySimulation(
@@ -191,10 +191,6 @@ def _row(label: str, samples: list[Sample]) -> str:
         f"{label:<12} {len(samples):>7} {wait:>9.1f} {mae:>9.1f} {mae_naive:>9.1f} "
         f"{ratio:>6.2f} {bias:>+9.1f} {p90:>9.1f} {within:>8.0%}"
     )
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

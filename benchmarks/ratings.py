@@ -53,6 +53,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from benchmarks._postgres import on_own_database
+from benchmarks._report import percentile, say
 
 OFFICES = 5
 SERVICES = 10
@@ -130,7 +131,7 @@ def _run(options: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    _say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
+    say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
     call_command("migrate", verbosity=0)
     offices, services, employee, token = _prepare()
     failures: list[str] = []
@@ -279,7 +280,7 @@ def _upload(
     from django.core.handlers.wsgi import WSGIHandler
 
     handler = WSGIHandler()
-    _say(f"okno: {options.ratings:,} ratings through POST /api/v1/ratings/batch …")
+    say(f"okno: {options.ratings:,} ratings through POST /api/v1/ratings/batch …")
     total = 0.0
     per_batch: list[float] = []
     sent = 0
@@ -298,7 +299,7 @@ def _upload(
             source.add(item)
         previous, sent = sent, sent + len(items)
         if sent // PROGRESS_EVERY > previous // PROGRESS_EVERY or sent == options.ratings:
-            _say(
+            say(
                 f"  {sent:>9,} sent, {sent / total:,.0f} ratings/s in the handler, "
                 f"{time.perf_counter() - began:.0f} s in all"
             )
@@ -358,7 +359,7 @@ def _copy(
         "port": settings["PORT"],
     }
     rated_at = dt.datetime.now(dt.UTC)
-    _say(f"COPY: the same {options.ratings:,} rows into a plain table …")
+    say(f"COPY: the same {options.ratings:,} rows into a plain table …")
     total = 0.0
     with psycopg.connect(**{k: v for k, v in params.items() if v}) as raw, raw.cursor() as cursor:
         started = time.perf_counter()
@@ -411,7 +412,7 @@ def _check_table(table: str, source: Source, failures: list[str]) -> None:
     if (count, score_sum, md5) != expected:
         failures.append(f"{table}: count, score sum, md5 {(count, score_sum, md5)} ≠ {expected}")
     else:
-        _say(f"{table}: {count:,} rows, score sum {score_sum:,}, md5 {md5}: as sent")
+        say(f"{table}: {count:,} rows, score sum {score_sum:,}, md5 {md5}: as sent")
 
 
 def _check_follow_ups(source: Source, failures: list[str]) -> None:
@@ -420,11 +421,6 @@ def _check_follow_ups(source: Source, failures: list[str]) -> None:
     follow_ups = FollowUp.objects.count()
     if follow_ups != source.low:
         failures.append(f"{follow_ups:,} follow-ups for {source.low:,} low ratings")
-
-
-def _percentile(values: list[float], percentile: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(percentile / 100 * len(ordered)) - 1)]
 
 
 def _print(
@@ -453,7 +449,7 @@ def _print(
     print("-" * len(header))
     print(
         f"{'okno POST /api/v1/ratings/batch':<34} {okno_seconds:>9.1f} {okno_rate:>11,.0f} "
-        f"{_percentile(batch_seconds, 50) * 1e3:>13.1f} {_percentile(batch_seconds, 99) * 1e3:>8.1f}"
+        f"{percentile(batch_seconds, 50) * 1e3:>13.1f} {percentile(batch_seconds, 99) * 1e3:>8.1f}"
     )
     print(f"{'PostgreSQL COPY, plain table':<34} {copy_seconds:>9.1f} {copy_rate:>11,.0f}")
     print("-" * len(header))
@@ -464,10 +460,6 @@ def _print(
         f"first batch sent again: {resent['items']} items, {resent['created']} created, "
         f"{resent['new_rows']} new rows."
     )
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ import segno
 import time_machine
 from django.test import Client
 
+from okno.core.qr import qr_svg
 from okno.queueing import services
 from okno.queueing.models import PriorityCategory, QueueSettings, Ticket
-from okno.queueing.views.kiosk import qr_svg
 from tests.factories import OfficeFactory, ServiceFactory, ServiceGroupFactory
 
 LANGUAGES = ["uk", "ru", "pl", "kk", "en"]

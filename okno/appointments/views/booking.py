@@ -20,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,8 +27,6 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -42,6 +39,7 @@ from okno.catalog import selectors as catalog
 from okno.catalog.models import Office, Service, ServiceGroup
 from okno.core import ratelimit
 from okno.core.i18n import tr
+from okno.core.qr import qr_svg
 from okno.notifications.contact import Contact
 from okno.queueing.errors import QueueError
 
@@ -280,7 +278,7 @@ def manage(request: HttpRequest, code: str, secret: str) -> HttpResponse:
         "service": booking.service,
         "office": booking.office,
         "documents": booking.service.documents.all(),
-        "qr_svg": _qr_svg(booking.code, label=_("QR code of the booking code, for the kiosk")),
+        "qr_svg": qr_svg(booking.code, label=_("QR code of the booking code, for the kiosk")),
         "can_change": booking.status == Status.CONFIRMED and booking.start > now,
         "secret": secret,
     }
@@ -755,14 +753,6 @@ def _render(
     context = {"weekdays": _weekdays(), **context}
     with timezone.override(office.zone):
         return render(request, template, context, status=status)
-
-
-def _qr_svg(text: str, *, label: str) -> SafeString:
-    """An inline SVG QR code of `text`, scalable by CSS, with an accessible name."""
-    svg = segno.make(text, error="m").svg_inline(
-        scale=1, border=4, light="#fff", omitsize=True, svgclass="qr", lineclass=None, title=label
-    )
-    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
 def _ics_time(moment: dt.datetime) -> str:

@@ -13,6 +13,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from okno.core.qr import qr_svg
 from okno.feedback import services
 from okno.feedback.models import Rating
 from okno.queueing.models import Ticket
@@ -24,7 +25,6 @@ register = template.Library()
 def rating_link(context: template.Context, ticket: Ticket) -> dict[str, Any] | None:
     """{"url", "qr_svg"} for a served visit still in its rating window and not yet rated."""
     from okno.feedback.views.rating import rating_url
-    from okno.queueing.views.kiosk import qr_svg
 
     if ticket.state != Ticket.State.DONE or ticket.outcome != Ticket.Outcome.SERVED:
         return None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import segno
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,8 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse, translate_url
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -33,6 +30,7 @@ from okno.catalog.models import Office
 from okno.core import ratelimit
 from okno.core.context_processors import site
 from okno.core.i18n import tr
+from okno.core.qr import qr_svg
 from okno.queueing import errors, selectors, services
 from okno.queueing.models import Ticket
 
@@ -211,14 +209,6 @@ def checkin(request: HttpRequest, office: str) -> HttpResponse:
     except errors.QueueError as error:
         return _refuse(request, place, error)
     return redirect(_kiosk_url(request, "kiosk_ticket", place, code=arrived.ticket.code))
-
-
-def qr_svg(url: str, *, label: str) -> SafeString:
-    """An inline SVG QR code of `url`, scalable by CSS, with an accessible name."""
-    svg = segno.make(url, error="m").svg_inline(
-        scale=1, border=4, light="#fff", omitsize=True, svgclass="qr", lineclass=None, title=label
-    )
-    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
 urlpatterns = [

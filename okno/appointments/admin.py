@@ -12,23 +12,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from okno.appointments.models import AppointmentSettings, Booking, BookingEvent, StaffShift
-from okno.core.admin import OfficeScopedAdmin
+from okno.core.admin import OfficeScopedAdmin, ReadOnlyMixin
 from okno.core.scoping import scope
 from okno.notifications.contact import mask
 from okno.staff.models import Employee
-
-
-class ReadOnlyMixin:
-    """Shown to those allowed to view; never added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AppointmentSettings)

@@ -13,6 +13,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from okno.catalog.models import Office, ServicePoint
 from okno.core.scoping import scope, visible_office_ids, visible_offices
 
+
+class ReadOnlyMixin:
+    """Shown to those allowed to view; never added, changed or deleted here (records such as
+    tickets, bookings and messages change only through their services)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 # Related rows whose choices are narrowed to the user's offices, and the path to their office.
 _SCOPED_CHOICES: dict[type[Model], str] = {Office: "pk", ServicePoint: "office"}
 

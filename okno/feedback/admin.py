@@ -12,7 +12,7 @@ from django.db.models import ForeignKey
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from okno.core.admin import OfficeScopedAdmin
+from okno.core.admin import OfficeScopedAdmin, ReadOnlyMixin
 from okno.core.scoping import scope
 from okno.feedback.models import (
     Complaint,
@@ -24,19 +24,6 @@ from okno.feedback.models import (
 )
 from okno.notifications.contact import mask
 from okno.staff.models import Employee
-
-
-class ReadOnlyMixin:
-    """Shown to those allowed to view; never added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(FeedbackSettings)

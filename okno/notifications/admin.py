@@ -3,17 +3,15 @@ staff answering "did I get the reminder?". Messages change only through the serv
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from okno.core.admin import ReadOnlyMixin
 from okno.notifications.models import WIPED, Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "kind",
@@ -54,12 +52,3 @@ class NotificationAdmin(admin.ModelAdmin):
     def shown_body(self, notification: Notification) -> str:
         # A one-time code is nobody's business but the citizen's, not even before it is sent.
         return WIPED if notification.sensitive else notification.body
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

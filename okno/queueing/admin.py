@@ -4,13 +4,11 @@ the queue's services)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from okno.core.admin import OfficeScopedAdmin
+from okno.core.admin import OfficeScopedAdmin, ReadOnlyMixin
 from okno.core.i18n import tr
 from okno.queueing.models import (
     DeskPause,
@@ -20,19 +18,6 @@ from okno.queueing.models import (
     Ticket,
     TicketEvent,
 )
-
-
-class ReadOnlyMixin:
-    """Shown to those allowed to view; never added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(PriorityCategory)

@@ -19,8 +19,6 @@ No `from __future__ import annotations` here: django-ninja reads the annotations
 """
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.conf import settings
@@ -32,6 +30,7 @@ from ninja import Field, Header, Path, Query, Router, Schema, Status
 
 from okno.api.auth import token_staff
 from okno.api.catalog import Language, LanguageQuery
+from okno.api.errors import answers_domain_errors
 from okno.api.queueing import NotOfThisOffice, QueueErrorOut, QueueInvalidOut
 from okno.appointments import errors, selectors, services
 from okno.appointments.models import Booking, Channel
@@ -291,23 +290,6 @@ class CheckInOut(Schema):
 # --- errors -------------------------------------------------------------------------------------
 
 
-def _answers_booking_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A domain error becomes `{"message": ...}` with its status, as every API error does."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except QueueError as error:
-            with translation.override(_requested_language(request)):
-                body: dict[str, Any] = {"message": str(error.message)}
-            if isinstance(error, errors.TooEarly) and error.opens_at is not None:
-                body["opens_at"] = error.opens_at
-            return Status(error.status, body)
-
-    return wrapper
-
-
 # --- free times ---------------------------------------------------------------------------------
 
 
@@ -340,7 +322,7 @@ def _answers_booking_errors(view: Callable[..., Any]) -> Callable[..., Any]:
         }
     },
 )
-@_answers_booking_errors
+@answers_domain_errors
 def slots(request: HttpRequest, office_id: OfficeId, filters: Query[SlotsQuery]):
     office = _active_office(office_id)
     service = _bookable_service(office, filters.service)
@@ -382,7 +364,7 @@ def slots(request: HttpRequest, office_id: OfficeId, filters: Query[SlotsQuery])
         }
     },
 )
-@_answers_booking_errors
+@answers_domain_errors
 def booking_days(request: HttpRequest, office_id: OfficeId, filters: Query[BookingDaysQuery]):
     office = _active_office(office_id)
     service = _bookable_service(office, filters.service)
@@ -421,7 +403,7 @@ def booking_days(request: HttpRequest, office_id: OfficeId, filters: Query[Booki
         }
     },
 )
-@_answers_booking_errors
+@answers_domain_errors
 def create_booking(request: HttpRequest, payload: BookingIn):
     staff = token_staff(request)
     if staff is None:
@@ -478,7 +460,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         f"{WINDOW_SECONDS // 60} minutes."
     ),
 )
-@_answers_booking_errors
+@answers_domain_errors
 def verify(
     request: HttpRequest, code: BookingCode, payload: VerifyIn, filters: Query[LanguageQuery]
 ):
@@ -499,7 +481,7 @@ def verify(
         "of the booking's office reads it without the secret."
     ),
 )
-@_answers_booking_errors
+@answers_domain_errors
 def booking_detail(
     request: HttpRequest,
     code: BookingCode,
@@ -533,7 +515,7 @@ def booking_detail(
         "staff's reason). A booking already cancelled, checked in or over answers 409."
     ),
 )
-@_answers_booking_errors
+@answers_domain_errors
 def cancel(
     request: HttpRequest, code: BookingCode, payload: CancelIn, filters: Query[LanguageQuery]
 ):
@@ -553,7 +535,7 @@ def cancel(
         "place is freed in the same transaction and the citizen gets a message."
     ),
 )
-@_answers_booking_errors
+@answers_domain_errors
 def reschedule(
     request: HttpRequest, code: BookingCode, payload: RescheduleIn, filters: Query[LanguageQuery]
 ):
@@ -575,7 +557,7 @@ def reschedule(
         "of the office is not limited)."
     ),
 )
-@_answers_booking_errors
+@answers_domain_errors
 def check_in(
     request: HttpRequest, code: BookingCode, payload: CheckInIn, filters: Query[LanguageQuery]
 ):
@@ -672,14 +654,6 @@ def _exceeded(request: HttpRequest, scope: str, limit: int, window_seconds: int)
     return ratelimit.exceeded(
         scope, ratelimit.client_address(request), limit=limit, window_seconds=window_seconds
     )
-
-
-def _requested_language(request: HttpRequest) -> str:
-    """`?lang=` when it names a language of the site, else the request's language."""
-    lang = request.GET.get("lang", "")
-    if lang in dict(settings.LANGUAGES):
-        return lang
-    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 def _booking_answer(booking: Booking, filters: LanguageQuery) -> dict[str, Any]:

@@ -19,8 +19,6 @@ No `from __future__ import annotations` here: django-ninja reads the annotations
 """
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -30,6 +28,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from okno.api.auth import InvalidToken, token_staff
 from okno.api.catalog import LanguageQuery
+from okno.api.errors import answers_domain_errors
 from okno.api.queueing import (
     NotOfThisOffice,
     QueueErrorOut,
@@ -83,9 +82,12 @@ class InvalidRating(QueueError):
     status = 400
 
     def __init__(self, problems: list[ingest.ItemError]) -> None:
-        super().__init__()
+        super().__init__(problems[0].message)
         self.problems = problems
         self.status = problems[0].status
+
+    def payload(self) -> dict[str, Any]:
+        return {"errors": _errors(self.problems)}
 
 
 # --- schemas ------------------------------------------------------------------------------------
@@ -236,24 +238,6 @@ class BatchOut(Schema):
 # --- errors -------------------------------------------------------------------------------------
 
 
-def _answers_rating_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A domain error becomes `{"message": ...}` with its status, as every API error does."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except InvalidRating as error:
-            return Status(
-                error.status,
-                {"message": str(error.problems[0].message), "errors": _errors(error.problems)},
-            )
-        except QueueError as error:
-            return Status(error.status, {"message": str(error.message)})
-
-    return wrapper
-
-
 # --- endpoints ----------------------------------------------------------------------------------
 
 
@@ -291,7 +275,7 @@ def _answers_rating_errors(view: Callable[..., Any]) -> Callable[..., Any]:
         }
     },
 )
-@_answers_rating_errors
+@answers_domain_errors
 def rate(request: HttpRequest, payload: RatingIn):
     staff = token_staff(request)
     if payload.token:
@@ -341,7 +325,7 @@ def rate(request: HttpRequest, payload: RatingIn):
         }
     },
 )
-@_answers_rating_errors
+@answers_domain_errors
 def rate_batch(request: HttpRequest, payload: RatingsBatchIn, filters: Query[LanguageQuery]):
     staff = token_staff(request)
     if staff is None:

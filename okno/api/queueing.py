@@ -16,7 +16,6 @@ No `from __future__ import annotations` here: django-ninja reads the annotations
 """
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -27,6 +26,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from okno.api.auth import NotStaff, staff_auth, token_staff
 from okno.api.catalog import LanguageQuery
+from okno.api.errors import answers_domain_errors
 from okno.catalog.models import Office, Service, ServicePoint
 from okno.core import ratelimit
 from okno.core.i18n import tr
@@ -264,19 +264,6 @@ class QueueOut(Schema):
 # --- errors -------------------------------------------------------------------------------------
 
 
-def _answers_queue_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A domain error becomes `{"message": ...}` with its status, as every API error does."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except QueueError as error:
-            return Status(error.status, {"message": str(error.message)})
-
-    return wrapper
-
-
 # --- public: kiosks, citizens, boards -----------------------------------------------------------
 
 
@@ -293,7 +280,7 @@ def _answers_queue_errors(view: Callable[..., Any]) -> Callable[..., Any]:
         "queue settings allow issuing outside opening hours."
     ),
 )
-@_answers_queue_errors
+@answers_domain_errors
 def issue(
     request: HttpRequest, office_id: OfficeId, payload: IssueTicketIn, filters: Query[LanguageQuery]
 ):
@@ -446,7 +433,7 @@ async def office_events(
     summary="My desk: the open service point and the ticket in hand (204 if none)",
     tags=["desk"],
 )
-@_answers_queue_errors
+@answers_domain_errors
 def my_desk(request: HttpRequest, filters: Query[LanguageQuery]):
     employee = _employee(request)
     session = services.current_session(employee)
@@ -462,7 +449,7 @@ def my_desk(request: HttpRequest, filters: Query[LanguageQuery]):
     summary="Start working at a service point",
     tags=["desk"],
 )
-@_answers_queue_errors
+@answers_domain_errors
 def open_desk(request: HttpRequest, payload: ServicePointIn, filters: Query[LanguageQuery]):
     employee = _employee(request)
     point = _point_in_scope(request, payload.service_point_id)
@@ -477,7 +464,7 @@ def open_desk(request: HttpRequest, payload: ServicePointIn, filters: Query[Lang
     summary="Stop working at the service point (nothing may be in hand)",
     tags=["desk"],
 )
-@_answers_queue_errors
+@answers_domain_errors
 def close_desk(request: HttpRequest, filters: Query[LanguageQuery]):
     session = services.close_desk(_employee(request))
     return _desk_answer(session, filters)
@@ -490,7 +477,7 @@ def close_desk(request: HttpRequest, filters: Query[LanguageQuery]):
     summary="Pause with a reason (call-next refuses until resumed)",
     tags=["desk"],
 )
-@_answers_queue_errors
+@answers_domain_errors
 def pause_desk(request: HttpRequest, payload: PauseIn, filters: Query[LanguageQuery]):
     session = services.pause_desk(_employee(request), reason=payload.reason)
     return _desk_answer(session, filters)
@@ -503,7 +490,7 @@ def pause_desk(request: HttpRequest, payload: PauseIn, filters: Query[LanguageQu
     summary="Resume work after a pause",
     tags=["desk"],
 )
-@_answers_queue_errors
+@answers_domain_errors
 def resume_desk(request: HttpRequest, filters: Query[LanguageQuery]):
     session = services.resume_desk(_employee(request))
     return _desk_answer(session, filters)
@@ -522,7 +509,7 @@ def resume_desk(request: HttpRequest, filters: Query[LanguageQuery]):
         "ticket. The desk must be open at this service point and not paused."
     ),
 )
-@_answers_queue_errors
+@answers_domain_errors
 def call_next(request: HttpRequest, payload: ServicePointIn, filters: Query[LanguageQuery]):
     employee = _employee(request)
     point = _point_in_scope(request, payload.service_point_id)
@@ -547,21 +534,21 @@ def _ticket_action(path: str, summary: str, **extra: Any) -> Callable[..., Any]:
 
 
 @_ticket_action("recall", "Call the ticket again (the board chimes again)")
-@_answers_queue_errors
+@answers_domain_errors
 def recall(request: HttpRequest, ticket_id: TicketId, filters: Query[LanguageQuery]):
     employee, ticket = _employee(request), _ticket_in_scope(request, ticket_id)
     return _staff_answer(services.recall(ticket, employee=employee), filters)
 
 
 @_ticket_action("start", "The visitor has come: start the service")
-@_answers_queue_errors
+@answers_domain_errors
 def start(request: HttpRequest, ticket_id: TicketId, filters: Query[LanguageQuery]):
     employee, ticket = _employee(request), _ticket_in_scope(request, ticket_id)
     return _staff_answer(services.start_service(ticket, employee=employee), filters)
 
 
 @_ticket_action("finish", "Finish the service with its outcome and an optional note")
-@_answers_queue_errors
+@answers_domain_errors
 def finish(
     request: HttpRequest, ticket_id: TicketId, payload: FinishIn, filters: Query[LanguageQuery]
 ):
@@ -577,7 +564,7 @@ def finish(
     "The called visitor did not come",
     description="Allowed after the office's number of repeated calls or minutes since the call.",
 )
-@_answers_queue_errors
+@answers_domain_errors
 def no_show(request: HttpRequest, ticket_id: TicketId, filters: Query[LanguageQuery]):
     employee, ticket = _employee(request), _ticket_in_scope(request, ticket_id)
     return _staff_answer(services.mark_no_show(ticket, employee=employee), filters)
@@ -590,7 +577,7 @@ def no_show(request: HttpRequest, ticket_id: TicketId, filters: Query[LanguageQu
     "original waiting time, so it takes its place in the new queue as if it had been there "
     "from the start.",
 )
-@_answers_queue_errors
+@answers_domain_errors
 def transfer(
     request: HttpRequest, ticket_id: TicketId, payload: TransferIn, filters: Query[LanguageQuery]
 ):
@@ -608,7 +595,7 @@ def transfer(
     description="Any employee of the office may cancel a waiting ticket; a ticket called or "
     "being served only from the service point that holds it.",
 )
-@_answers_queue_errors
+@answers_domain_errors
 def cancel(request: HttpRequest, ticket_id: TicketId, filters: Query[LanguageQuery]):
     employee, ticket = _employee(request), _ticket_in_scope(request, ticket_id)
     if ticket.service_point_id is not None and ticket.state in (

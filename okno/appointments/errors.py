@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,9 @@ class TooEarly(BookingError):
     def __init__(self, opens_at: dt.datetime | None = None) -> None:
         super().__init__()
         self.opens_at = opens_at
+
+    def payload(self) -> dict[str, Any]:
+        return {"opens_at": self.opens_at} if self.opens_at is not None else {}
 
 
 class TooLate(BookingError):

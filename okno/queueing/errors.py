@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +16,10 @@ class QueueError(Exception):
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.message)
         self.message = message or self.message
+
+    def payload(self) -> dict[str, Any]:
+        """What an API answer carries besides the message (nothing, unless a subclass says)."""
+        return {}
 
 
 class ServiceNotOffered(QueueError):

@@ -41,6 +41,7 @@ from okno.appointments.models import (
 from okno.appointments.slots import Planner, booking_rules, budget_needs
 from okno.catalog.models import Office, Service
 from okno.core import ratelimit
+from okno.core.codes import READABLE, readable_code
 from okno.core.i18n import tr
 from okno.notifications.contact import Contact, normalise_contact
 from okno.notifications.services import notify
@@ -65,7 +66,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.NO_SHOW: (frozenset({Status.CONFIRMED}), Status.NO_SHOW),
 }
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_ALPHABET = READABLE
 CODE_LENGTH = 8
 OTP_DIGITS = 6
 OTP_MAX_ATTEMPTS = 5
@@ -134,7 +135,7 @@ def hold_slot(
             minutes=int((offer.end - offer.start).total_seconds() // 60),
             channel=channel,
             status=Status.HELD,
-            code=_new_code(),
+            code=readable_code(CODE_LENGTH),
             language=language or translation.get_language() or settings.LANGUAGE_CODE,
             expires_at=now + dt.timedelta(minutes=rules.hold_minutes),
             created_at=now,
@@ -726,10 +727,6 @@ def _context_in_language(booking: Booking, language: str) -> dict[str, Any]:
         "reason": booking.cancel_reason,
         "manage_url": manage_url(booking),
     }
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def _digest(value: str) -> str:

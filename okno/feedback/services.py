@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.utils import timezone, translation
 
 from okno.catalog.models import Office, Service
 from okno.core.calendar import WorkingCalendar
+from okno.core.codes import readable_code
 from okno.core.i18n import tr
 from okno.feedback import errors
 from okno.feedback.models import (
@@ -104,7 +104,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW)
 
 RATING_SALT = "okno.feedback.rating"
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+COMPLAINT_CODE_LENGTH = 10
 
 
 # --- ratings ------------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ def file_complaint(
     rule = deadline_rule(office.country)
     received = now.astimezone(office.zone).date()
     complaint = Complaint(
-        code=_new_code(),
+        code=readable_code(COMPLAINT_CODE_LENGTH),
         kind=kind,
         category=category,
         office=office,
@@ -510,12 +510,15 @@ def send_deadline_alerts(now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     sent = 0
+    rules: dict[str, DeadlineRule] = {}  # one read per country, not per complaint
     open_complaints = Complaint.objects.filter(status__in=OPEN_STATUSES).select_related(
         "office", "assignee__user"
     )
     for complaint in open_complaints.filter(reminded_overdue_at__isnull=True):
         today = now.astimezone(complaint.office.zone).date()
-        rule = deadline_rule(complaint.office.country)
+        if complaint.office.country not in rules:
+            rules[complaint.office.country] = deadline_rule(complaint.office.country)
+        rule = rules[complaint.office.country]
         if today > complaint.deadline:
             field, which = "reminded_overdue_at", "overdue"
         elif (
@@ -670,10 +673,6 @@ def _contact(office: Office, raw: str) -> Contact:
         return normalise_contact(raw, country=office.country)
     except ValidationError as error:
         raise errors.FeedbackError(" ".join(error.messages)) from None
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

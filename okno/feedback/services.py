@@ -457,36 +457,14 @@ def forward_complaint(
     complaint: Complaint, *, employee: Employee, to: str, now: dt.datetime | None = None
 ) -> Complaint:
     """Not for this centre: forwarded to the authority named, and the citizen is told where."""
-    now = now or timezone.now()
-    if not to.strip():
-        raise errors.ReasonRequired()
-    complaint = _apply(
-        complaint,
-        Action.FORWARDED,
-        now,
-        employee=employee,
-        changes={"reason": to.strip()[:500], "closed_at": now},
-    )
-    _notify(complaint, "forwarded")
-    return complaint
+    return _end_with_reason(complaint, Action.FORWARDED, "forwarded", to, employee, now)
 
 
 def reject_complaint(
     complaint: Complaint, *, employee: Employee, reason: str, now: dt.datetime | None = None
 ) -> Complaint:
     """Left without consideration on a lawful ground, which the citizen is told."""
-    now = now or timezone.now()
-    if not reason.strip():
-        raise errors.ReasonRequired()
-    complaint = _apply(
-        complaint,
-        Action.REJECTED,
-        now,
-        employee=employee,
-        changes={"reason": reason.strip()[:500], "closed_at": now},
-    )
-    _notify(complaint, "rejected")
-    return complaint
+    return _end_with_reason(complaint, Action.REJECTED, "rejected", reason, employee, now)
 
 
 def add_note(
@@ -580,6 +558,29 @@ def _handler(office: Office) -> Employee | None:
         .order_by("pk")
         .first()
     )
+
+
+def _end_with_reason(
+    complaint: Complaint,
+    action: str,
+    template: str,
+    reason: str,
+    employee: Employee,
+    now: dt.datetime | None,
+) -> Complaint:
+    """Forwarding and rejecting: the complaint ends with a reason, which the citizen is sent."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise errors.ReasonRequired()
+    complaint = _apply(
+        complaint,
+        action,
+        now,
+        employee=employee,
+        changes={"reason": reason.strip()[:500], "closed_at": now},
+    )
+    _notify(complaint, template)
+    return complaint
 
 
 def _apply(

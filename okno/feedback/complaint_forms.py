@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from okno.catalog.models import Office, Service
+from okno.core.forms import AccessibleForm
 from okno.feedback.models import Complaint
 from okno.notifications.contact import normalise_contact
 from okno.queueing import selectors as queue_selectors
@@ -26,24 +27,6 @@ from okno.staff.models import Employee
 TICKET_CODE = re.compile(r"^[a-z0-9]{6,16}$")
 #: What a complaint's reference may look like once spaces are gone.
 REFERENCE = re.compile(r"^[A-Z0-9]{4,12}$")
-
-
-class AccessibleForm(forms.Form):
-    """Marks a field in error for assistive technology: `aria-invalid`, and the message and the
-    hint as its description (the partial `feedback/complaints/_field.html` renders both ids)."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            field = self[name]
-            described = [f"{field.auto_id}_error"]
-            if field.help_text:
-                described.append(f"{field.auto_id}_helptext")
-            field.field.widget.attrs.update(
-                {"aria-invalid": "true", "aria-describedby": " ".join(described)}
-            )
 
 
 class ComplaintForm(AccessibleForm):

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "okno.queueing",
     "okno.appointments",
     "okno.feedback",
+    "okno.cases",
     "okno.portal",
     "okno.api",
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
         path("", include("okno.queueing.urls")),
         path("", include("okno.appointments.urls")),
         path("", include("okno.feedback.urls")),
+        path("", include("okno.cases.urls")),
         path("", include("okno.portal.urls")),
         prefix_default_language=True,
     ),

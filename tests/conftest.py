@@ -50,6 +50,17 @@ def _fresh_search_index():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request under /en/ leaves English active in
+    the thread, which would otherwise leak into the next test's lazily translated text."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Each test starts with no hits counted: rate limits live in the shared cache."""
     from django.core.cache import cache

@@ -76,5 +76,12 @@ def office_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def robots(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "Disallow: /*/staff/"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /*/staff/",
+        # Applications are reached by their secret code; no crawler should follow one.
+        "Disallow: /*/case/",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from okno.appointments.demo import load_appointments_demo
+from okno.cases.demo import load_cases_demo
 from okno.catalog.exchange import ImportReport, import_catalog
 from okno.catalog.models import Office, Service, ServicePoint
 from okno.feedback.demo import load_feedback_demo
@@ -68,6 +69,8 @@ def load_demo(*, progress: Callable[[str], None] | None = None) -> DemoReport:
         load_appointments_demo()
         say("ratings, complaints and the map of pains")
         load_feedback_demo()
+        say("back-office units, routing and applications")
+        load_cases_demo()
     return report
 
 

@@ -52,6 +52,15 @@ _VIEW_FEEDBACK = [
     for model in ("rating", "followup", "complaint", "complaintevent", "painreport")
     for perm in _perms("feedback", model, "view")
 ]
+#: Cases, their documents and their trail change only through the case services: view at most.
+_VIEW_CASES = [
+    perm
+    for model in ("case", "receiveddocument", "caseevent")
+    for perm in _perms("cases", model, "view")
+]
+#: Who decides a service's cases and how they are taken. Units serve several offices and a rule
+#: for every office sends every office's cases: they are the administrator's to change.
+_CASE_SET_UP = ("providerunit", "routing", "caserules")
 _BOOKING_RULES = [
     *_perms("appointments", "appointmentsettings", *_ALL),
     *_perms("appointments", "staffshift", *_ALL),
@@ -59,8 +68,18 @@ _BOOKING_RULES = [
 
 #: role -> permission names ("app_label.codename"). A role holds exactly these.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OPERATOR: [*_VIEW_CATALOG, *_perms("queueing", "ticket", "view"), *_VIEW_BOOKINGS],
-    Role.BACK_OFFICE: [*_VIEW_CATALOG],
+    Role.OPERATOR: [
+        *_VIEW_CATALOG,
+        *_perms("queueing", "ticket", "view"),
+        *_VIEW_BOOKINGS,
+        *_VIEW_CASES,
+    ],
+    Role.BACK_OFFICE: [
+        *_VIEW_CATALOG,
+        *_VIEW_CASES,
+        *_perms("cases", "providerunit", "view"),
+        *_perms("cases", "routing", "view"),
+    ],
     Role.HEAD: [
         *_VIEW_CATALOG,
         *_perms("catalog", "office", "change"),
@@ -80,6 +99,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_FEEDBACK,
         *_perms("feedback", "feedbacksettings", *_ALL),
         *_perms("feedback", "deadlinerule", "view"),
+        *_VIEW_CASES,
+        *(perm for model in _CASE_SET_UP for perm in _perms("cases", model, "view")),
+        # Alerts and the size of attachments are the office's own: the head sets them.
+        *_perms("cases", "casesettings", *_ALL),
     ],
     Role.ANALYST: [
         *_VIEW_FEEDBACK,
@@ -91,6 +114,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("appointments", "staffshift", "view"),
         *_perms("staff", "employee", "view"),
         *_perms("staff", "competency", "view"),
+        *_VIEW_CASES,
+        *(
+            perm
+            for model in (*_CASE_SET_UP, "casesettings", "casepause", "casefile")
+            for perm in _perms("cases", model, "view")
+        ),
     ],
     Role.ADMINISTRATOR: [
         *(
@@ -117,6 +146,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_FEEDBACK,
         *_perms("feedback", "feedbacksettings", *_ALL),
         *_perms("feedback", "deadlinerule", *_ALL),
+        *(perm for model in _CASE_SET_UP for perm in _perms("cases", model, *_ALL)),
+        *_perms("cases", "casesettings", *_ALL),
+        *_VIEW_CASES,
         # Messages are not tied to an office: only the administrator looks into the outbox.
         *_perms("notifications", "notification", "view"),
         *_perms("auth", "user", *_ALL),

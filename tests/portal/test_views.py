@@ -406,10 +406,11 @@ def test_an_office_page_shows_the_week_contact_and_services(client, catalogue):
 # --- odds and ends ----------------------------------------------------------------------------------------------
 
 
-def test_robots_keeps_crawlers_out_of_staff_pages(client, db):
+def test_robots_keeps_crawlers_out_of_staff_pages_and_applications(client, db):
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert "Disallow: /*/staff/" in response.content.decode()
+    assert "Disallow: /*/case/" in response.content.decode()
 
 
 def test_portal_pages_only_answer_get(client, catalogue):

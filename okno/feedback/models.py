@@ -1,9 +1,9 @@
 """Feedback: ratings of visits on the five criteria, follow-ups of low ratings, complaints.
 
-Ratings carry no name: a rating belongs to a visit (a ticket), and the optional self-description
-(age band, gender, disability) is there only for disaggregated statistics. Complaints keep the
-least contact a reply needs, visible only to the staff handling them, and every change to one
-leaves a `ComplaintEvent`.
+Ratings carry no name: a rating belongs to a visit (a ticket) or to a closed application (a
+case), and the optional self-description (age band, gender, disability) is there only for
+disaggregated statistics. Complaints keep the least contact a reply needs, visible only to the
+staff handling them, and every change to one leaves a `ComplaintEvent`.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class FeedbackSettings(models.Model):
 
 
 class Rating(models.Model):
-    """One visitor's rating of one visit."""
+    """One visitor's rating of one visit, or of one application once it is closed."""
 
     class Channel(models.TextChoices):
         TABLET = "tablet", _("tablet at the service point")
@@ -105,6 +105,15 @@ class Rating(models.Model):
         blank=True,
         related_name="rating",
         verbose_name=_("visit"),
+    )
+    # A rating outlives its application (it is statistics): deleting the case keeps the row.
+    case = models.OneToOneField(
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rating",
+        verbose_name=_("application"),
     )
     employee = models.ForeignKey(
         Employee, on_delete=models.SET_NULL, null=True, blank=True, related_name="ratings"
@@ -157,6 +166,12 @@ class Rating(models.Model):
             models.CheckConstraint(
                 condition=Q(recommend__isnull=True) | Q(recommend__lte=10),
                 name="rating_recommend_0_to_10",
+            ),
+            # A rating is of a visit or of an application, never both: the visit at intake
+            # keeps its own rating.
+            models.CheckConstraint(
+                condition=Q(ticket__isnull=True) | Q(case__isnull=True),
+                name="rating_of_visit_or_case",
             ),
         ]
         indexes = [models.Index(fields=["office", "visited_on"], name="rating_office_day")]
@@ -264,7 +279,7 @@ class Complaint(models.Model):
         RECEIVED = "received", _("received")
         IN_REVIEW = "in_review", _("in review")
         ANSWERED = "answered", _("answered")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("appeal status", "closed")
         FORWARDED = "forwarded", _("forwarded to another authority")
         REJECTED = "rejected", _("rejected")
 
@@ -352,7 +367,7 @@ class ComplaintEvent(models.Model):
         REVIEW_STARTED = "review", _("review started")
         EXTENDED = "extended", _("deadline extended")
         ANSWERED = "answered", _("answered")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("appeal status", "closed")
         FORWARDED = "forwarded", _("forwarded")
         REJECTED = "rejected", _("rejected")
         ALERTED = "alerted", _("deadline alert")

@@ -3,7 +3,9 @@
 Ratings: one per served ticket, given within the office's window after the visit ended, through
 a link signed with the server's key (it cannot be forged, and the ticket's unique rating makes
 it single-use). Terminals that rate offline send their own id for each rating, so an upload
-repeated after a lost connection stores each rating once.
+repeated after a lost connection stores each rating once. A closed application (a case) is
+rated the same way, once, through the link its closing message carries (signed with a salt of
+its own, so a visit's link never opens a case and the other way round).
 
 Complaints follow one table of transitions (`TRANSITIONS`); each change is one conditional
 update plus a `ComplaintEvent`. The answer is due by the office country's rule
@@ -18,12 +20,19 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from okno.cases.errors import CaseNotFound
+from okno.cases.models import Case
+from okno.cases.services import case_by_code
 from okno.catalog.models import Office, Service
+from okno.core import deadlines
 from okno.core.calendar import WorkingCalendar
 from okno.core.codes import readable_code
 from okno.core.i18n import tr
@@ -104,6 +113,14 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW)
 
 RATING_SALT = "okno.feedback.rating"
+CASE_RATING_SALT = "okno.feedback.case-rating"
+#: The refusals of a case's rating: the errors' own messages speak of a visit.
+CASE_LINK_INVALID = _(
+    "This rating link is not valid. Use the link from the message about your application."
+)
+CASE_NOT_RATEABLE = _("Only a closed application can be rated.")
+CASE_WINDOW_CLOSED = _("The time to rate this application has passed.")
+CASE_ALREADY_RATED = _("This application has already been rated. Thank you!")
 COMPLAINT_CODE_LENGTH = 10
 
 
@@ -179,6 +196,72 @@ def rate_visit(
     return rating
 
 
+def case_rating_token(case: Case) -> str:
+    """The signed token of a case's rating link (the applicant's code, signed)."""
+    return signing.Signer(salt=CASE_RATING_SALT).sign(case.code)
+
+
+def case_rating_url(case: Case) -> str:
+    """The absolute address of a case's rating page, in the applicant's language."""
+    with translation.override(case.language):
+        path = reverse("feedback:rate_case", kwargs={"token": case_rating_token(case)})
+    return settings.OKNO_PUBLIC_URL.rstrip("/") + path
+
+
+def case_for_rating(token: str, *, now: dt.datetime | None = None) -> Case:
+    """The closed case a rating link is for, if it can still be rated."""
+    now = now or timezone.now()
+    try:
+        case = case_by_code(signing.Signer(salt=CASE_RATING_SALT).unsign(token or ""))
+    except (signing.BadSignature, CaseNotFound):
+        raise errors.InvalidRatingLink(CASE_LINK_INVALID) from None
+    _check_case_rateable(case, now)
+    return case
+
+
+def rate_case(
+    case: Case,
+    *,
+    scores: Mapping[str, int],
+    channel: str = Rating.Channel.MESSAGE,
+    recommend: int | None = None,
+    comment: str = "",
+    age_band: str = "",
+    gender: str = "",
+    disability: str = "",
+    now: dt.datetime | None = None,
+) -> Rating:
+    """Record the rating of a closed case (once, within the window after closing).
+
+    It counts with the visits' ratings: the case's office and service, the employee who was
+    responsible for it, and the day it was closed as the day of the "visit". The link only ever
+    comes in the closing message, hence the channel.
+    """
+    now = now or timezone.now()
+    _check_case_rateable(case, now)
+    assert case.closed_at is not None  # checked above: a closed case has its closing time
+    try:
+        rating, _created = record_rating(
+            case.office,
+            case.service,
+            scores=scores,
+            channel=channel,
+            recommend=recommend,
+            comment=comment,
+            age_band=age_band,
+            gender=gender,
+            disability=disability,
+            case=case,
+            employee=case.assignee,
+            visited_on=case.closed_at.astimezone(case.office.zone).date(),
+            now=now,
+        )
+    except errors.AlreadyRated:
+        # Two ratings sent at once: the unique case lets one through.
+        raise errors.AlreadyRated(CASE_ALREADY_RATED) from None
+    return rating
+
+
 def record_rating(
     office: Office,
     service: Service,
@@ -192,6 +275,7 @@ def record_rating(
     gender: str = "",
     disability: str = "",
     ticket: Ticket | None = None,
+    case: Case | None = None,
     employee: Employee | None = None,
     service_point: Any = None,
     entered_by: Employee | None = None,
@@ -212,6 +296,7 @@ def record_rating(
         office=office,
         service=service,
         ticket=ticket,
+        case=case,
         employee=employee,
         service_point=service_point,
         channel=channel,
@@ -229,7 +314,8 @@ def record_rating(
     try:
         # Field validators cover the ranges; the check constraints would cost a query each.
         rating.full_clean(
-            exclude=["office", "service", "ticket", "client_id"], validate_constraints=False
+            exclude=["office", "service", "ticket", "case", "client_id"],
+            validate_constraints=False,
         )
     except ValidationError:
         raise errors.InvalidScore() from None
@@ -277,15 +363,12 @@ def deadline_rule(country: str) -> DeadlineRule:
 def due_date(office: Office, received: dt.date, days: int, unit: str) -> dt.date:
     """The last day to answer: `days` of `unit` after `received`, moved off a day off."""
     cal = WorkingCalendar(office)
-    if unit == DeadlineRule.Unit.WORKING_DAYS:
-        return cal.add_working_days(received, days)
     if unit == DeadlineRule.Unit.MONTHS:
         due = _add_months(received, days)
-    else:
-        due = received + dt.timedelta(days=days)
-    while not cal.is_working_day(due):
-        due += dt.timedelta(days=1)
-    return due
+        while not cal.is_working_day(due):
+            due += dt.timedelta(days=1)
+        return due
+    return deadlines.due_date(cal, received, days, unit)
 
 
 def file_complaint(
@@ -546,6 +629,16 @@ def _check_rateable(ticket: Ticket, now: dt.datetime) -> None:
         raise errors.RatingWindowClosed()
     if Rating.objects.filter(ticket=ticket).exists():
         raise errors.AlreadyRated()
+
+
+def _check_case_rateable(case: Case, now: dt.datetime) -> None:
+    if case.status != Case.Status.CLOSED or case.closed_at is None:
+        raise errors.NotRateable(CASE_NOT_RATEABLE)
+    window = dt.timedelta(days=feedback_settings(case.office).rating_window_days)
+    if now - case.closed_at > window:
+        raise errors.RatingWindowClosed(CASE_WINDOW_CLOSED)
+    if Rating.objects.filter(case=case).exists():
+        raise errors.AlreadyRated(CASE_ALREADY_RATED)
 
 
 def _handler(office: Office) -> Employee | None:

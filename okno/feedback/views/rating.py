@@ -1,5 +1,6 @@
 """Rating a visit: the page behind the ticket's link or QR code (and the "rate your visit"
-message), and the tablet at a service point that offers the visit just served.
+message), and the tablet at a service point that offers the visit just served. Rating a closed
+application: the same form, behind the link in the message sent when the case is closed.
 
 The link carries the ticket's signed code (`services.rating_token`), so nobody can rate a visit
 they were not given the link of; the tablet's address names its service point (it stands in the
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from okno.catalog.models import ServicePoint
+from okno.catalog.models import Office, ServicePoint
 from okno.core import ratelimit
 from okno.core.pubsub import Event
 from okno.core.sse import event_stream
@@ -56,23 +57,29 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
         ticket = services.ticket_for_rating(token)
     except errors.FeedbackError as error:
         return _problem(request, error)
-    form = RatingForm(request.POST if request.method == "POST" else None)
-    context: dict[str, Any] = {"ticket": ticket, "form": form, "channel": channel}
-    if request.method == "POST":
-        try:
-            _limit(request, LINK_LIMIT)
-            if not form.is_valid():
-                return _render(request, ticket, "feedback/rating/form.html", context, status=400)
-            services.rate_visit(ticket, channel=channel, **form.rating_kwargs())
-        except (errors.AlreadyRated, errors.RatingWindowClosed, errors.TooManyRatings) as error:
-            return _problem(request, error)
-        except errors.FeedbackError as error:
-            context["error"] = error
-            return _render(
-                request, ticket, "feedback/rating/form.html", context, status=error.status
-            )
-        return redirect("feedback:rating_thanks")
-    return _render(request, ticket, "feedback/rating/form.html", context)
+    return _rating_form(
+        request,
+        ticket.office,
+        {"ticket": ticket, "channel": channel},
+        lambda rating: services.rate_visit(ticket, channel=channel, **rating),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate_case(request: HttpRequest, token: str) -> HttpResponse:
+    """The rating form of one closed application, behind the link in its closing message."""
+    try:
+        case = services.case_for_rating(token)
+    except errors.FeedbackError as error:
+        return _problem(request, error, about_case=True)
+    return _rating_form(
+        request,
+        case.office,
+        {"case": case},
+        lambda rating: services.rate_case(case, **rating),
+        about_case=True,
+    )
 
 
 @require_GET
@@ -138,6 +145,7 @@ async def tablet_events(request: HttpRequest, service_point: int) -> StreamingHt
 
 urlpatterns: list[URLPattern] = [
     path("rate/v/<str:token>/", rate, name="rate"),
+    path("rate/case/<str:token>/", rate_case, name="rate_case"),
     path("rate/thanks/", thanks, name="rating_thanks"),
     path("rate/<int:service_point>/", tablet, name="rating_tablet"),
     path("rate/<int:service_point>/panel", tablet_panel, name="rating_tablet_panel"),
@@ -146,6 +154,36 @@ urlpatterns: list[URLPattern] = [
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _rating_form(
+    request: HttpRequest,
+    office: Office,
+    context: dict[str, Any],
+    record: Callable[[dict[str, Any]], Rating],
+    *,
+    about_case: bool = False,
+) -> HttpResponse:
+    """The link's form, for a visit or a case: shown, checked, and stored by `record` (which
+    takes `RatingForm.rating_kwargs()`). A refusal that no new answer can mend is a page of
+    its own; a score out of range is shown above the form."""
+    form = RatingForm(request.POST if request.method == "POST" else None)
+    context = {**context, "form": form}
+    if request.method == "POST":
+        try:
+            _limit(request, LINK_LIMIT)
+            if not form.is_valid():
+                return _render(request, office, "feedback/rating/form.html", context, status=400)
+            record(form.rating_kwargs())
+        except (errors.AlreadyRated, errors.RatingWindowClosed, errors.TooManyRatings) as error:
+            return _problem(request, error, about_case=about_case)
+        except errors.FeedbackError as error:
+            context["error"] = error
+            return _render(
+                request, office, "feedback/rating/form.html", context, status=error.status
+            )
+        return redirect("feedback:rating_thanks")
+    return _render(request, office, "feedback/rating/form.html", context)
 
 
 def _service_point(pk: int) -> ServicePoint:
@@ -180,19 +218,22 @@ def _tablet(
 
 def _render(
     request: HttpRequest,
-    ticket: Ticket,
+    office: Office,
     template: str,
     context: dict[str, Any],
     *,
     status: int = 200,
 ) -> HttpResponse:
-    context = {"office": ticket.office, **context}
-    with timezone.override(ticket.office.zone):
+    context = {"office": office, **context}
+    with timezone.override(office.zone):
         return render(request, template, context, status=status)
 
 
-def _problem(request: HttpRequest, error: errors.FeedbackError) -> HttpResponse:
-    return render(request, "feedback/rating/problem.html", {"error": error}, status=error.status)
+def _problem(
+    request: HttpRequest, error: errors.FeedbackError, *, about_case: bool = False
+) -> HttpResponse:
+    context = {"error": error, "about_case": about_case}
+    return render(request, "feedback/rating/problem.html", context, status=error.status)
 
 
 def _limit(request: HttpRequest, limit: tuple[str, int, int]) -> None:

@@ -16,6 +16,7 @@ from ninja.renderers import JSONRenderer
 
 from okno import __version__
 from okno.api.appointments import router as appointments_router
+from okno.api.cases import router as cases_router
 from okno.api.catalog import router as catalog_router
 from okno.api.feedback import router as feedback_router
 from okno.api.queueing import router as queueing_router
@@ -54,6 +55,7 @@ api.add_router("/staff/", staff_router)
 api.add_router("/", queueing_router)
 api.add_router("/", appointments_router)
 api.add_router("/", feedback_router)
+api.add_router("/", cases_router)
 
 
 @api.exception_handler(ValidationError)

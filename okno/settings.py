@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "okno.appointments",
     "okno.feedback",
     "okno.cases",
+    "okno.analytics",
     "okno.portal",
     "okno.api",
 ]

@@ -26,6 +26,7 @@ urlpatterns = [
         path("", include("okno.appointments.urls")),
         path("", include("okno.feedback.urls")),
         path("", include("okno.cases.urls")),
+        path("", include("okno.analytics.urls")),
         path("", include("okno.portal.urls")),
         prefix_default_language=True,
     ),

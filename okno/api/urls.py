@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from okno import __version__
+from okno.api.analytics import router as analytics_router
 from okno.api.appointments import router as appointments_router
 from okno.api.cases import router as cases_router
 from okno.api.catalog import router as catalog_router
@@ -56,6 +57,7 @@ api.add_router("/", queueing_router)
 api.add_router("/", appointments_router)
 api.add_router("/", feedback_router)
 api.add_router("/", cases_router)
+api.add_router("/", analytics_router)
 
 
 @api.exception_handler(ValidationError)

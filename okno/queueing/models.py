@@ -37,6 +37,12 @@ class QueueSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(240)],
         help_text=_("The monitor highlights visitors who have waited longer."),
     )
+    booked_wait_norm_minutes = models.PositiveSmallIntegerField(
+        _("waiting time norm for booked visits (minutes)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("A visitor who booked a time should be called within this after checking in."),
+    )
     issue_outside_hours = models.BooleanField(
         _("issue tickets outside opening hours"),
         default=False,

@@ -1,0 +1,352 @@
+"""Reading KPIs for a scope (offices, days, optionally one service): rollups for the days they
+cover, the raw tables (through the same `facts.day_rows`) for today and any day not built yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from okno.analytics import kpis as k
+from okno.analytics.facts import CASE_CHANNEL, day_rows, local_bounds
+from okno.analytics.models import EmployeeDay, HourDay, RollupState, ServiceDay
+from okno.cases.models import RUNNING, Case
+from okno.catalog.models import Office
+from okno.core.calendar import WorkingCalendar
+from okno.feedback.models import Complaint
+from okno.queueing.models import Ticket
+
+GRANULARITIES = ("day", "week", "month")
+_NUMERIC = (
+    "IntegerField",
+    "PositiveIntegerField",
+    "BigIntegerField",
+    "PositiveSmallIntegerField",
+)
+SERVICE_COLUMNS = [
+    f.name
+    for f in ServiceDay._meta.get_fields()
+    if f.get_internal_type() in _NUMERIC and f.name != "id"
+]
+EMPLOYEE_COLUMNS = [
+    f.name
+    for f in EmployeeDay._meta.get_fields()
+    if f.get_internal_type() in _NUMERIC and f.name != "id"
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    offices: tuple[Office, ...]
+    start: dt.date
+    end: dt.date
+    service_id: int | None = None
+    #: The live rows computed for this scope's days (one computation serves the whole report).
+    live: dict[tuple[int, dt.date], Any] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+
+
+@dataclass
+class Report:
+    scope: Scope
+    kpis: list[k.Kpi]
+    sums: dict[str, float]
+    series: list[dict[str, Any]] = field(default_factory=list)
+
+    def by_key(self) -> dict[str, k.Kpi]:
+        return {kpi.key: kpi for kpi in self.kpis}
+
+    def sections(self) -> list[tuple[str, Any, list[k.Kpi]]]:
+        grouped: dict[str, list[k.Kpi]] = defaultdict(list)
+        for kpi in self.kpis:
+            grouped[kpi.definition.section].append(kpi)
+        return [(key, label, grouped[key]) for key, label in k.SECTIONS.items() if grouped[key]]
+
+
+def report(
+    scope: Scope, *, now: dt.datetime | None = None, granularity: str | None = None
+) -> Report:
+    """Every KPI of the scope, and (with `granularity`) the main ones per day, week or month."""
+    now = now or timezone.now()
+    sums = service_sums(scope, now=now)
+    staff = employee_sums(scope, now=now)
+    values = [
+        *k.satisfaction_kpis(sums),
+        *k.visit_kpis(
+            sums,
+            booked_visits=sums.get("booked_visits", 0),
+            case_ratings=sums.get("case_ratings", 0),
+        ),
+        *_complaint_kpis(scope, sums.get("visits", 0), now),
+        *_case_kpis(scope, now),
+        *k.staff_kpis(_total(staff.values())),
+    ]
+    result = Report(scope, values, sums)
+    if granularity:
+        result.series = series(scope, granularity, now=now)
+    return result
+
+
+def service_sums(scope: Scope, *, now: dt.datetime) -> dict[str, float]:
+    """ServiceDay columns summed over the scope, plus `booked_visits` and `case_ratings`."""
+    rows = _service_rows(scope, now)
+    extra = {
+        "booked_visits": Sum("visits", filter=Q(channel=Ticket.Source.BOOKING)),
+        "case_ratings": Sum("ratings", filter=Q(channel=CASE_CHANNEL)),
+    }
+    stored = rows.aggregate(**_sums(SERVICE_COLUMNS), **extra) if rows is not None else {}
+    sums = {key.removeprefix("t_"): float(value or 0) for key, value in stored.items()}
+    for row in _live(scope, now, "services"):
+        _add(sums, row, SERVICE_COLUMNS)
+        if row.channel == Ticket.Source.BOOKING:
+            sums["booked_visits"] = sums.get("booked_visits", 0) + row.visits
+        if row.channel == CASE_CHANNEL:
+            sums["case_ratings"] = sums.get("case_ratings", 0) + row.ratings
+    return sums
+
+
+def employee_sums(scope: Scope, *, now: dt.datetime) -> dict[int, dict[str, float]]:
+    """EmployeeDay columns summed per employee over the scope (a service filter does not apply)."""
+    per: dict[int, dict[str, float]] = defaultdict(dict)
+    rows = _stored(EmployeeDay.objects.all(), scope, now)
+    if rows is not None:
+        for row in rows.values("employee_id").annotate(**_sums(EMPLOYEE_COLUMNS)):
+            per[row["employee_id"]] = {c: float(row[f"t_{c}"] or 0) for c in EMPLOYEE_COLUMNS}
+    for live in _live(scope, now, "employees"):
+        _add(per[live.employee_id], live, EMPLOYEE_COLUMNS)
+    return dict(per)
+
+
+def series(scope: Scope, granularity: str, *, now: dt.datetime) -> list[dict[str, Any]]:
+    """Per bucket (day, week starting Monday, month): the bucket's start and its main KPIs."""
+    if granularity not in GRANULARITIES:
+        raise ValueError(granularity)
+    buckets: dict[dt.date, dict[str, float]] = defaultdict(dict)
+    rows = _service_rows(scope, now)
+    if rows is not None:
+        trunc = {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[granularity]
+        grouped = rows.annotate(bucket=trunc).values("bucket").annotate(**_sums(SERVICE_COLUMNS))
+        for row in grouped:
+            bucket = row.pop("bucket")
+            bucket = bucket.date() if isinstance(bucket, dt.datetime) else bucket
+            _add_dict(buckets[bucket], row)
+    for live in _live(scope, now, "services"):
+        _add(buckets[bucket_of(live.day, granularity)], live, SERVICE_COLUMNS)
+    points = []
+    for bucket in sorted(buckets):
+        sums = buckets[bucket]
+        satisfaction = {kpi.key: kpi for kpi in k.satisfaction_kpis(sums)}
+        visits = {kpi.key: kpi for kpi in k.visit_kpis(sums, booked_visits=0, case_ratings=0)}
+        points.append(
+            {
+                "start": bucket,
+                "visits": int(sums.get("visits", 0)),
+                "satisfaction": satisfaction["satisfaction"].value,
+                "ratings": int(sums.get("ratings", 0)),
+                "wait_mean": visits["wait_mean"].value,
+                "wait_within_norm": visits["wait_within_norm"].value,
+            }
+        )
+    return points
+
+
+def heat_map(scope: Scope, *, now: dt.datetime) -> dict[tuple[int, int], dict[str, float]]:
+    """(ISO weekday 1–7, local hour) → visits, waits, wait_seconds over the scope."""
+    cells: dict[tuple[int, int], dict[str, float]] = defaultdict(
+        lambda: {"visits": 0, "waits": 0, "wait_seconds": 0, "days": 0}
+    )
+    rows = _stored(HourDay.objects.all(), scope, now)
+    if rows is not None:
+        grouped = (
+            rows.annotate(weekday=ExtractIsoWeekDay("day"))
+            .values("weekday", "hour")
+            .annotate(
+                visits=Sum("visits"),
+                waits=Sum("waits"),
+                wait_seconds=Sum("wait_seconds"),
+                days=Count("day", distinct=True),
+            )
+        )
+        for row in grouped:
+            cell = cells[(row["weekday"], row["hour"])]
+            for name in ("visits", "waits", "wait_seconds", "days"):
+                cell[name] += row[name] or 0
+    for live in _live(scope, now, "hours"):
+        cell = cells[(live.day.isoweekday(), live.hour)]
+        cell["visits"] += live.visits
+        cell["waits"] += live.waits
+        cell["wait_seconds"] += live.wait_seconds
+        cell["days"] += 1
+    return dict(cells)
+
+
+def bucket_of(day: dt.date, granularity: str) -> dt.date:
+    if granularity == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _service_rows(scope: Scope, now: dt.datetime) -> QuerySet[ServiceDay] | None:
+    rows = _stored(ServiceDay.objects.all(), scope, now)
+    if rows is not None and scope.service_id:
+        rows = rows.filter(service_id=scope.service_id)
+    return rows
+
+
+def _stored(queryset: QuerySet[Any], scope: Scope, now: dt.datetime) -> QuerySet[Any] | None:
+    """The rollup rows of the scope's days that the rollups cover (None: they cover none)."""
+    complete = _complete_until(scope.offices)
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for office in scope.offices:
+        until = min(scope.end, complete.get(office.pk, scope.start - dt.timedelta(days=1)))
+        if until >= scope.start:
+            by_day[until].append(office.pk)
+    if not by_day:
+        return None
+    condition = Q()
+    for until, ids in by_day.items():
+        condition |= Q(office_id__in=ids, day__lte=until)
+    return queryset.filter(condition, day__gte=scope.start)
+
+
+def _live(scope: Scope, now: dt.datetime, part: str) -> Iterable[Any]:
+    """Rows computed from the raw tables for the scope's days the rollups do not cover yet."""
+
+    complete = _complete_until(scope.offices)
+    for office in scope.offices:
+        today = now.astimezone(office.zone).date()
+        day = max(
+            scope.start,
+            complete.get(office.pk, scope.start - dt.timedelta(days=1)) + dt.timedelta(days=1),
+        )
+        while day <= min(scope.end, today):
+            if (office.pk, day) not in scope.live:
+                scope.live[(office.pk, day)] = day_rows(office, day, now=now)
+            rows = getattr(scope.live[(office.pk, day)], part)
+            for row in rows:
+                if part != "services" or not scope.service_id or row.service_id == scope.service_id:
+                    yield row
+            day += dt.timedelta(days=1)
+
+
+def _complete_until(offices: Iterable[Office]) -> dict[int, dt.date]:
+    return dict(
+        RollupState.objects.filter(office__in=[o.pk for o in offices]).values_list(
+            "office_id", "complete_until"
+        )
+    )
+
+
+def _add(target: dict[str, float], row: Any, columns: Iterable[str]) -> None:
+    for column in columns:
+        target[column] = target.get(column, 0) + getattr(row, column)
+
+
+def _add_dict(target: dict[str, float], row: dict[str, Any]) -> None:
+    for column, value in row.items():
+        name = column.removeprefix("t_")
+        target[name] = target.get(name, 0) + float(value or 0)
+
+
+def _sums(columns: Iterable[str]) -> dict[str, Sum]:
+    """Sum() of each column, under an alias that cannot clash with the column's own name."""
+    return {f"t_{column}": Sum(column) for column in columns}
+
+
+def _total(rows: Iterable[dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for row in rows:
+        _add_dict(total, row)
+    return total
+
+
+def _period_condition(scope: Scope, field_name: str) -> Q:
+    """`field_name` (a timestamp) within the scope's days, each office by its own local time."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for office in scope.offices:
+        by_zone[office.time_zone].append(office.pk)
+    condition = Q(pk__in=[])
+    for zone_name, ids in by_zone.items():
+        zone = next(o.zone for o in scope.offices if o.time_zone == zone_name)
+        start, _ = local_bounds(zone, scope.start)
+        _, end = local_bounds(zone, scope.end)
+        condition |= Q(office_id__in=ids, **{f"{field_name}__gte": start, f"{field_name}__lt": end})
+    return condition
+
+
+def _complaint_kpis(scope: Scope, visits: float, now: dt.datetime) -> list[k.Kpi]:
+    complaints = Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT)
+    if scope.service_id:
+        complaints = complaints.filter(service_id=scope.service_id)
+    ids = [o.pk for o in scope.offices]
+    received = complaints.filter(_period_condition(scope, "received_at")).count()
+    due = complaints.filter(office_id__in=ids, deadline__gte=scope.start, deadline__lte=scope.end)
+    on_time = due.filter(answered_at__isnull=False, answered_at__date__lte=F("deadline")).count()
+    open_now = complaints.filter(
+        office_id__in=ids, answered_at__isnull=True, closed_at__isnull=True
+    )
+    today = timezone.localdate(now)
+    return k.complaint_kpis(
+        received=received,
+        visits=int(visits),
+        due=due.count(),
+        due_on_time=on_time,
+        open_now=open_now.count(),
+        overdue_now=open_now.filter(deadline__lt=today).count(),
+    )
+
+
+def _case_kpis(scope: Scope, now: dt.datetime) -> list[k.Kpi]:
+    cases = Case.objects.all()
+    if scope.service_id:
+        cases = cases.filter(service_id=scope.service_id)
+    offices = {o.pk: o for o in scope.offices}
+    calendars = {pk: WorkingCalendar(office) for pk, office in offices.items()}
+    decided = cases.filter(_period_condition(scope, "decided_at"))
+    working_days = 0
+    on_time = 0
+    rows = decided.values_list("office_id", "registered_at", "decided_at", "deadline")
+    for office_id, registered_at, decided_at, deadline in rows.iterator():
+        office = offices[office_id]
+        decided_on = decided_at.astimezone(office.zone).date()
+        registered_on = registered_at.astimezone(office.zone).date()
+        working_days += calendars[office_id].working_days_between(registered_on, decided_on)
+        on_time += decided_on <= deadline
+    running = cases.filter(RUNNING, office_id__in=list(offices))
+    return k.case_kpis(
+        decided=decided.count(),
+        decided_on_time=on_time,
+        working_days=working_days,
+        overdue_now=running.filter(deadline__lt=timezone.localdate(now)).count(),
+        missing=cases.filter(_period_condition(scope, "registered_at"))
+        .exclude(missing_documents_reason="")
+        .count(),
+    )
+
+
+def employee_kpis(scope: Scope, employee_id: int, *, now: dt.datetime | None = None) -> list[k.Kpi]:
+    """One employee's KPIs over the scope: ratings of their visits, service time, pace."""
+    now = now or timezone.now()
+    sums = employee_sums(scope, now=now).get(employee_id, {})
+    services = int(sums.get("services", 0))
+    service = [
+        k.kpi(
+            "service_mean", k.minutes(k.ratio(sums.get("service_seconds", 0), services)), services
+        ),
+        k.kpi(
+            "service_within_norm", k.ratio(sums.get("services_within_norm", 0), services), services
+        ),
+    ]
+    return [*k.satisfaction_kpis(sums), *service, *k.staff_kpis(sums)]

@@ -1,0 +1,103 @@
+"""The KPI dashboard: who may open it, what each person sees, and bad filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from okno.queueing.models import Ticket
+from tests.analytics.conftest import make_rating, make_visit
+
+URL = "/en/staff/analytics/"
+#: Thursday 19 November 2026, 12:00 in Kyiv.
+NOW = dt.datetime(2026, 11, 19, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def activity(office_a, office_b, service_a, service_b):
+    """Office A: two visits on Tuesday, one rated 5s; office B: three visits."""
+    tuesday = dt.date(2026, 11, 17)
+    rated = make_visit(office_a, service_a, tuesday, "09:00", waited=4, served=10)
+    make_rating(rated, (5, 5, 5, 5, 5))
+    make_visit(office_a, service_a, tuesday, "10:00", waited=30, served=10)
+    for hour in ("09:00", "10:00", "11:00"):
+        make_visit(office_b, service_b, tuesday, hour, waited=1, served=5)
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(citizen):
+    response = citizen.get(URL)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("who", ["operator", "clerk"])
+def test_operators_and_the_back_office_may_not_open_it(request, signed_in, who):
+    assert signed_in(request.getfixturevalue(who)).get(URL).status_code == 403
+
+
+def test_the_head_sees_her_office_only(signed_in, head, activity):
+    response = signed_in(head).get(URL)
+    assert response.status_code == 200
+    tiles = {kpi.key: kpi.value for kpi in response.context["report"].kpis}
+    assert tiles["visits"] == 2
+    assert tiles["satisfaction"] == 1.0
+    # 4 and 30 minutes: one of two within the 15-minute norm.
+    assert tiles["wait_within_norm"] == 0.5
+    assert [o.slug for o in response.context["offices"]] == ["kyiv-centre"]
+    content = response.content.decode()
+    assert "How it is computed" in content and "lviv" not in content.lower()
+
+
+def test_asking_for_another_office_is_refused_with_a_message(signed_in, head, activity):
+    response = signed_in(head).get(URL, {"office": "lviv-centre"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_analyst_sees_every_office_and_can_narrow_to_one(signed_in, analyst, activity):
+    browser = signed_in(analyst)
+    every = {k.key: k.value for k in browser.get(URL).context["report"].kpis}
+    assert every["visits"] == 5
+    one = browser.get(URL, {"office": "lviv-centre"})
+    assert {k.key: k.value for k in one.context["report"].kpis}["visits"] == 3
+
+
+def test_a_period_ending_before_it_starts_is_a_clear_error(signed_in, head):
+    response = signed_in(head).get(URL, {"start": "2026-11-19", "end": "2026-11-01"})
+    assert response.status_code == 400
+    assert "The first day must not be after the last." in response.content.decode()
+
+
+def test_a_malformed_date_is_a_clear_error_not_a_crash(signed_in, head):
+    response = signed_in(head).get(URL, {"start": "yesterday", "service": "x"})
+    assert response.status_code == 400
+
+
+def test_the_page_speaks_ukrainian(signed_in, head, activity):
+    response = signed_in(head).get("/uk/staff/analytics/")
+    assert response.status_code == 200
+    assert 'lang="uk"' in response.content.decode()
+
+
+def test_by_week_the_trend_has_one_point_per_week(signed_in, head, activity):
+    response = signed_in(head).get(
+        URL, {"start": "2026-11-01", "end": "2026-11-19", "granularity": "week"}
+    )
+    series = response.context["series"]
+    assert [point["start"] for point in series] == [dt.date(2026, 11, 16)]
+    assert series[0]["visits"] == 2
+
+
+def test_no_show_counts_walk_ins_never_called(signed_in, head, office_a, service_a):
+    make_visit(
+        office_a, service_a, dt.date(2026, 11, 18), "09:00", outcome=Ticket.Outcome.CANCELLED
+    )
+    tiles = {k.key: k.value for k in signed_in(head).get(URL).context["report"].kpis}
+    assert tiles["not_called"] == 1

@@ -350,3 +350,17 @@ def employee_kpis(scope: Scope, employee_id: int, *, now: dt.datetime | None = N
         ),
     ]
     return [*k.satisfaction_kpis(sums), *service, *k.staff_kpis(sums)]
+
+
+def by_service(scope: Scope, *, now: dt.datetime | None = None) -> dict[int, dict[str, float]]:
+    """ServiceDay columns summed per service over the scope, for the drill-down table."""
+    now = now or timezone.now()
+    per: dict[int, dict[str, float]] = defaultdict(dict)
+    rows = _service_rows(scope, now)
+    if rows is not None:
+        for row in rows.values("service_id").annotate(**_sums(SERVICE_COLUMNS)).order_by():
+            service_id = row.pop("service_id")
+            _add_dict(per[service_id], row)
+    for live in _live(scope, now, "services"):
+        _add(per[live.service_id], live, SERVICE_COLUMNS)
+    return dict(per)

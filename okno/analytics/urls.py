@@ -1,7 +1,7 @@
 """Analytics addresses, mounted under each language prefix."""
 
-from okno.analytics import views
+from okno.analytics.views import dashboard
 
 app_name = "analytics"
 
-urlpatterns = [*views.urlpatterns]
+urlpatterns = [*dashboard.urlpatterns]

@@ -15,15 +15,14 @@ from django.utils import timezone, translation
 from ninja import Field, Query, Router, Schema
 
 from okno.analytics import selectors
+from okno.analytics.access import analytics_offices, may_see_employee, sees_office_figures
 from okno.analytics.forms import MAX_DAYS
 from okno.analytics.kpis import Kpi
-from okno.analytics.views import ANALYTICS_ROLES
 from okno.api.auth import NotStaff, staff_auth
 from okno.api.catalog import LanguageQuery
 from okno.api.errors import answers_domain_errors
 from okno.api.queueing import QueueErrorOut, QueueInvalidOut
-from okno.catalog.models import Office, Service
-from okno.core.scoping import scope
+from okno.catalog.models import Service
 from okno.staff.models import Employee
 
 router = Router(tags=["analytics"])
@@ -97,19 +96,19 @@ def kpi(request: HttpRequest, query: Query[KpiQuery]):
     employee = getattr(request.user, "employee", None)
     if employee is None and not request.user.is_superuser:
         raise NotStaff()
-    offices = list(scope(Office.objects.filter(is_active=True), request.user, office_field="pk"))
+    offices = analytics_offices(request.user)
     if query.office is not None:
         offices = [o for o in offices if o.pk == query.office]
         if not offices:
             raise Http404
     if query.service is not None and not Service.objects.filter(pk=query.service).exists():
         raise Http404
-    is_analyst = request.user.is_superuser or (employee and employee.role in ANALYTICS_ROLES)
     if query.employee is not None:
-        subject = Employee.objects.filter(pk=query.employee, offices__in=offices).first()
-        if subject is None or (not is_analyst and subject.pk != employee.pk):
+        subject = Employee.objects.filter(pk=query.employee).first()
+        if subject is None or not may_see_employee(request.user, subject):
             raise Http404
-    elif not is_analyst:
+        offices = [o for o in offices if subject.offices.filter(pk=o.pk).exists()] or offices
+    elif not sees_office_figures(request.user):
         raise NotStaff()
     end = query.to or timezone.localdate()
     start = query.from_ or end - dt.timedelta(days=29)

@@ -101,3 +101,44 @@ def test_no_show_counts_walk_ins_never_called(signed_in, head, office_a, service
     )
     tiles = {k.key: k.value for k in signed_in(head).get(URL).context["report"].kpis}
     assert tiles["not_called"] == 1
+
+
+def test_the_page_draws_its_charts_with_text_alternatives(signed_in, head, activity):
+    content = signed_in(head).get(URL).content.decode()
+    for chart_id in ("trend-satisfaction", "criteria", "wait-distribution", "arrivals"):
+        assert f'id="{chart_id}' in content
+    assert content.count('role="img"') >= 4
+    assert "Figures as a table" in content
+
+
+def test_a_service_drills_down(signed_in, analyst, activity, service_b):
+    response = signed_in(analyst).get(URL, {"service": service_b.pk})
+    assert {k.key: k.value for k in response.context["report"].kpis}["visits"] == 3
+    assert [row["name"] for row in response.context["per_service"]] == ["Registration"]
+
+
+def test_every_table_downloads_as_csv_and_xlsx(signed_in, head, activity):
+    import io
+
+    import openpyxl
+
+    browser = signed_in(head)
+    csv_response = browser.get(URL, {"download": "services", "format": "csv"})
+    assert csv_response["Content-Type"].startswith("text/csv")
+    lines = csv_response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Service,Visits,Ratings")
+    # Passport: 2 visits, 1 rating, satisfied 1.0, waits 4 and 30 → mean 17 min.
+    assert lines[1].startswith("Passport,2,1,1.0,17.0")
+    xlsx = browser.get(URL, {"download": "kpis", "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    rows = {row[1]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["Visits"] == 2
+    assert rows["Satisfied visitors"] == 1.0
+    for table in ("criteria", "trend", "arrivals"):
+        response = browser.get(URL, {"download": table, "format": "xlsx"})
+        assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_an_unknown_download_shows_the_page(signed_in, head, activity):
+    response = signed_in(head).get(URL, {"download": "secrets", "format": "exe"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")

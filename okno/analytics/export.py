@@ -1,0 +1,129 @@
+"""Any table a dashboard shows, as a CSV or XLSX download with the same columns and figures.
+
+Pages build a `Table` once and both draw it and offer it for download, so the file holds what
+the reader saw. Text a spreadsheet would take for a formula goes behind a single quote (OWASP's
+advice against CSV injection; names of services and employees are typed by people).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import openpyxl
+from django.http import HttpResponse
+from django.utils.text import slugify
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: How each KPI unit is written in a spreadsheet cell (shares as per cent of the cell value).
+_NUMBER_FORMATS = {
+    "share": "0.0%",
+    "minutes": "0.0",
+    "index": "0",
+    "score": "0.00",
+    "count": "0",
+    "rate": "0.0",
+    "days": "0.0",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    #: A KPI unit ("share", "minutes", ...) for numbers; "" for text.
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table: `rows` hold raw values (shares 0–1, minutes, text), one per column."""
+
+    slug: str
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Any]] = field(default_factory=list)
+
+
+def table_response(table: Table, fmt: str, *, filename: str) -> HttpResponse:
+    """The table as a download named `<filename>-<table slug>.<fmt>`."""
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    body = to_csv(table) if fmt == "csv" else to_xlsx([table])
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    name = f"{slugify(filename)}-{table.slug}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_safe(str(column.label)) for column in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_value(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """One sheet per table: a bold header row, numbers as numbers with the unit's format."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for table in tables:
+        sheet = book.create_sheet(_sheet_title(str(table.title)))
+        sheet.append([_cell_text(str(column.label)) for column in table.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([_xlsx_value(value) for value in row])
+        for index, column in enumerate(table.columns, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = max(12, min(50, len(str(column.label)) + 2))
+            if column.unit in _NUMBER_FORMATS:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = _NUMBER_FORMATS[column.unit]
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    if isinstance(value, int | dt.date):
+        return value
+    return _safe(str(value))
+
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | dt.date):
+        return value
+    return _cell_text(str(value))
+
+
+def _safe(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _cell_text(text: str) -> str:
+    return _safe(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = "".join(ch for ch in title if ch not in "[]:*?/\\")
+    return cleaned[:31] or "Sheet"

@@ -1,0 +1,332 @@
+"""The head's and the analyst's KPI dashboard: tiles with formula and target, trend, charts,
+the drill-down to each service, and every table as CSV or XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from okno.analytics import kpis as k
+from okno.analytics import selectors
+from okno.analytics.access import analytics_offices, require_office_figures
+from okno.analytics.export import FORMATS, Column, Table, table_response
+from okno.analytics.forms import KpiFilterForm
+from okno.analytics.models import MINUTE_EDGES
+from okno.catalog.models import Service
+from okno.core import charts
+from okno.core.i18n import tr
+from okno.core.scoping import sees_all_offices
+from okno.feedback.models import CRITERIA
+
+WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
+#: A Monday, to name weekdays with the date filter in the page's language.
+_MONDAY = dt.date(2024, 1, 1)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_office_figures(user)
+    now = timezone.now()
+    offices = analytics_offices(user)
+    services = Service.objects.filter(is_active=True, offices__in=offices).distinct()
+    names = {s.pk: tr(s.name) for s in services}
+    form = KpiFilterForm(
+        request.GET,
+        offices=[(o.slug, tr(o.name, o.default_language)) for o in offices],
+        services=sorted(names.items(), key=lambda c: c[1]),
+        all_offices=sees_all_offices(user),
+        today=timezone.localdate(now),
+    )
+    if not form.is_valid():
+        context = {"form": form, "offices": offices}
+        return render(request, "analytics/dashboard.html", context, status=400)
+    if not offices:
+        return render(request, "analytics/dashboard.html", {"form": form, "offices": offices})
+    data = form.cleaned_data
+    chosen = [o for o in offices if o.slug == data.get("office")] or offices
+    scope = selectors.Scope(tuple(chosen), data["start"], data["end"], data.get("service"))
+    report = selectors.report(scope, now=now, granularity=data["granularity"])
+    heat = _heat(selectors.heat_map(scope, now=now))
+    per_service = _services(selectors.by_service(scope, now=now), names)
+    tables = {
+        table.slug: table
+        for table in (
+            _kpi_table(report),
+            _criteria_table(report),
+            _series_table(report.series, data["granularity"]),
+            _service_table(per_service),
+            _heat_table(heat),
+        )
+    }
+    download = request.GET.get("download")
+    if download in tables and request.GET.get("format") in FORMATS:
+        name = f"okno-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+        return table_response(tables[download], request.GET["format"], filename=name)
+    context = {
+        "form": form,
+        "offices": offices,
+        "scope": scope,
+        "report": report,
+        "tiles": _tiles(report),
+        "criteria": _criteria(report),
+        "series": report.series,
+        "granularity": data["granularity"],
+        "heat": heat,
+        "per_service": per_service,
+        "tables": tables,
+        "query": request.GET.urlencode(),
+        "charts": _charts(report, heat, data["granularity"]),
+    }
+    return render(request, "analytics/dashboard.html", context)
+
+
+# --- what the page shows ------------------------------------------------------------------------
+
+
+def _tiles(report: selectors.Report) -> list[tuple[str, Any, list[k.Kpi]]]:
+    """Sections of KPI tiles, leaving out the per-criterion figures (drawn as bars instead)."""
+    per_criterion = {f"{name}_{kind}" for name in CRITERIA for kind in ("mean", "top")}
+    return [
+        (key, label, [kpi for kpi in items if kpi.key not in per_criterion])
+        for key, label, items in report.sections()
+    ]
+
+
+def _criteria(report: selectors.Report) -> list[dict[str, Any]]:
+    values = report.by_key()
+    return [
+        {
+            "label": k.criterion_label(name),
+            "mean": values[f"{name}_mean"].value,
+            "top": values[f"{name}_top"].value,
+        }
+        for name in CRITERIA
+    ]
+
+
+def _services(per: dict[int, dict[str, float]], names: dict[int, str]) -> list[dict[str, Any]]:
+    rows = []
+    for service_id, sums in per.items():
+        values = {kpi.key: kpi.value for kpi in k.satisfaction_kpis(sums)}
+        visits = {kpi.key: kpi.value for kpi in k.visit_kpis(sums, booked_visits=0, case_ratings=0)}
+        rows.append(
+            {
+                "id": service_id,
+                "name": names.get(service_id) or str(service_id),
+                "visits": int(sums.get("visits", 0)),
+                "ratings": int(sums.get("ratings", 0)),
+                "satisfaction": values["satisfaction"],
+                "wait_mean": visits["wait_mean"],
+                "wait_within_norm": visits["wait_within_norm"],
+                "service_mean": visits["service_mean"],
+            }
+        )
+    return sorted(rows, key=lambda row: (-row["visits"], row["name"]))
+
+
+def _heat(cells: dict[tuple[int, int], dict[str, float]]) -> dict[str, Any]:
+    hours = sorted({hour for _weekday, hour in cells})
+    rows = []
+    for weekday in WEEKDAYS:
+        row = []
+        for hour in hours:
+            cell = cells.get((weekday, hour))
+            visits = cell["visits"] / cell["days"] if cell and cell["days"] else None
+            wait = cell["wait_seconds"] / cell["waits"] / 60 if cell and cell["waits"] else None
+            row.append({"visits": visits, "wait": wait})
+        if any(c["visits"] for c in row):
+            day = _MONDAY + dt.timedelta(days=weekday - 1)
+            rows.append({"weekday": weekday, "name": formats.date_format(day, "l"), "cells": row})
+    return {"hours": hours, "rows": rows}
+
+
+def _charts(report: selectors.Report, heat: dict[str, Any], granularity: str) -> dict[str, Any]:
+    labels = [_bucket_label(point["start"], granularity) for point in report.series]
+    satisfaction = [_percent(point["satisfaction"]) for point in report.series]
+    waits = [point["wait_mean"] for point in report.series]
+    values = report.by_key()
+    wait_bins = k.bins_of(report.sums, "wait_bin")
+    edges = [0, *MINUTE_EDGES]
+    markers = [
+        charts.Marker(_("median"), values["wait_median"].value),
+        charts.Marker(_("9 in 10"), values["wait_p90"].value),
+    ]
+    return {
+        "satisfaction": charts.line_chart(
+            [charts.Series(_("Satisfied visitors"), satisfaction)],
+            id="trend-satisfaction",
+            labels=labels,
+            target=k.SATISFACTION_TARGET * 100,
+            y_min=0,
+            y_max=100,
+            unit="%",
+            title=_("Satisfied visitors over time"),
+        ),
+        "wait": charts.line_chart(
+            [charts.Series(_("Mean wait"), waits)],
+            id="trend-wait",
+            labels=labels,
+            y_min=0,
+            unit=_("min"),
+            title=_("Mean wait over time"),
+        ),
+        "criteria": charts.bar_chart(
+            [
+                charts.BarRow(str(k.criterion_label(name)), values[f"{name}_mean"].value)
+                for name in CRITERIA
+            ],
+            id="criteria",
+            target=4,
+            max_value=5,
+            low_is_good=False,
+            title=_("Mean score per criterion (1–5)"),
+        ),
+        "waits": charts.histogram(
+            [
+                charts.Bin(edges[i], edges[i + 1] if i + 1 < len(edges) else None, int(count))
+                for i, count in enumerate(wait_bins)
+            ],
+            id="wait-distribution",
+            marker_lines=[m for m in markers if m.value is not None],
+            unit=_("min"),
+            title=_("How long visitors waited"),
+        ),
+        "heat": charts.heat_map(
+            [row["name"] for row in heat["rows"]],
+            [f"{hour}:00" for hour in heat["hours"]],
+            [[cell["visits"] for cell in row["cells"]] for row in heat["rows"]],
+            id="arrivals",
+            title=_("Visitors arriving per hour, by weekday (average per day)"),
+        ),
+    }
+
+
+# --- the same figures as downloadable tables ----------------------------------------------------
+
+
+def _kpi_table(report: selectors.Report) -> Table:
+    return Table(
+        "kpis",
+        _("KPIs"),
+        [
+            Column("section", _("Section")),
+            Column("kpi", _("KPI")),
+            Column("value", _("Value")),
+            Column("unit", _("Unit")),
+            Column("target", _("Target")),
+            Column("base", _("Based on"), "count"),
+            Column("formula", _("How it is computed")),
+        ],
+        [
+            [
+                str(k.SECTIONS[kpi.definition.section]),
+                str(kpi.definition.label),
+                kpi.value,
+                kpi.definition.unit,
+                kpi.definition.target,
+                kpi.base,
+                str(kpi.definition.formula),
+            ]
+            for kpi in report.kpis
+        ],
+    )
+
+
+def _criteria_table(report: selectors.Report) -> Table:
+    return Table(
+        "criteria",
+        _("Scores per criterion"),
+        [
+            Column("criterion", _("Criterion")),
+            Column("mean", _("Mean (1–5)"), "score"),
+            Column("top", _("Gave 4 or 5"), "share"),
+        ],
+        [[str(row["label"]), row["mean"], row["top"]] for row in _criteria(report)],
+    )
+
+
+def _series_table(series: list[dict[str, Any]], granularity: str) -> Table:
+    return Table(
+        "trend",
+        _("Over time"),
+        [
+            Column("start", _("Period")),
+            Column("visits", _("Visits"), "count"),
+            Column("ratings", _("Ratings"), "count"),
+            Column("satisfaction", _("Satisfied visitors"), "share"),
+            Column("wait_mean", _("Mean wait"), "minutes"),
+            Column("wait_within_norm", _("Waits within the norm"), "share"),
+        ],
+        [
+            [
+                point["start"],
+                point["visits"],
+                point["ratings"],
+                point["satisfaction"],
+                point["wait_mean"],
+                point["wait_within_norm"],
+            ]
+            for point in series
+        ],
+    )
+
+
+def _service_table(rows: list[dict[str, Any]]) -> Table:
+    return Table(
+        "services",
+        _("By service"),
+        [
+            Column("service", _("Service")),
+            Column("visits", _("Visits"), "count"),
+            Column("ratings", _("Ratings"), "count"),
+            Column("satisfaction", _("Satisfied visitors"), "share"),
+            Column("wait_mean", _("Mean wait"), "minutes"),
+            Column("wait_within_norm", _("Waits within the norm"), "share"),
+            Column("service_mean", _("Mean service time"), "minutes"),
+        ],
+        [
+            [
+                row["name"],
+                row["visits"],
+                row["ratings"],
+                row["satisfaction"],
+                row["wait_mean"],
+                row["wait_within_norm"],
+                row["service_mean"],
+            ]
+            for row in rows
+        ],
+    )
+
+
+def _heat_table(heat: dict[str, Any]) -> Table:
+    return Table(
+        "arrivals",
+        _("Arrivals by weekday and hour"),
+        [Column("weekday", _("Weekday"))]
+        + [Column(f"h{hour}", f"{hour}:00", "rate") for hour in heat["hours"]],
+        [[row["name"], *(cell["visits"] for cell in row["cells"])] for row in heat["rows"]],
+    )
+
+
+def _bucket_label(start: dt.date, granularity: str) -> str:
+    if granularity == "month":
+        return formats.date_format(start, "YEAR_MONTH_FORMAT")
+    return formats.date_format(start, "SHORT_DATE_FORMAT")
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+urlpatterns: list[URLPattern] = [
+    path("staff/analytics/", dashboard, name="dashboard"),
+]

@@ -192,6 +192,9 @@ if OKNO_EMAIL_BACKEND == "smtp" and "@" not in env_str("OKNO_EMAIL_FROM"):
     )
 # Rows older than this lose their recipient and text (data minimisation); the rest stays as a count.
 OKNO_NOTIFICATION_RETENTION_DAYS = env_int("OKNO_NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
+#: Satisfaction by age band, gender or disability is shown only for groups of at least this many
+#: ratings, so that nobody in a small group can be recognised.
+OKNO_MIN_GROUP_RATINGS = env_int("OKNO_MIN_GROUP_RATINGS", 10, minimum=1)
 # Periodic jobs (reminders, retries, clean-up) run in a thread of `okno serve`; with several app
 # servers, set 0 and run them in `okno worker` instead (they are safe to run twice, but need not).
 OKNO_PERIODIC_IN_SERVE = env_bool("OKNO_PERIODIC_IN_SERVE", True)

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -65,6 +66,33 @@ def table_response(table: Table, fmt: str, *, filename: str) -> HttpResponse:
     name = f"{slugify(filename)}-{table.slug}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def download_response(
+    request: HttpRequest, tables: Sequence[Table], *, filename: str
+) -> HttpResponse | None:
+    """The table asked for by `?download=<slug>&format=csv|xlsx`; None when none is asked for,
+    a 400 that says what can be asked for when the slug or the format is unknown."""
+    slug = request.GET.get("download")
+    if not slug:
+        return None
+    fmt = request.GET.get("format", "csv")
+    chosen = next((table for table in tables if table.slug == slug), None)
+    if chosen is None or fmt not in FORMATS:
+        message = _("There is no such table to download. Tables: %(tables)s; formats: %(formats)s.")
+        return HttpResponseBadRequest(
+            message % {"tables": ", ".join(t.slug for t in tables), "formats": ", ".join(FORMATS)},
+            content_type="text/plain; charset=utf-8",
+        )
+    return table_response(chosen, fmt, filename=filename)
+
+
+def page_query(request: HttpRequest) -> str:
+    """The page's own query string without a download, for download links that keep its filters."""
+    query = request.GET.copy()
+    for name in ("download", "format"):
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def to_csv(table: Table) -> bytes:

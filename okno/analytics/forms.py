@@ -17,6 +17,9 @@ GRANULARITY_CHOICES = [("day", _("day")), ("week", _("week")), ("month", _("mont
 
 class KpiFilterForm(AccessibleForm):
     office = forms.ChoiceField(label=_("Office"), required=False)
+    group = forms.TypedChoiceField(
+        label=_("Service group"), required=False, coerce=int, empty_value=None
+    )
     service = forms.TypedChoiceField(
         label=_("Service"), required=False, coerce=int, empty_value=None
     )
@@ -37,12 +40,14 @@ class KpiFilterForm(AccessibleForm):
         services: list[tuple[int, str]],
         all_offices: bool,
         today: dt.date,
+        groups: list[tuple[int, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("All my offices") if not all_offices else _("All offices")), *offices]
         self.fields["office"].choices = choices
         self.fields["service"].choices = [("", _("All services")), *services]
+        self.fields["group"].choices = [("", _("All groups")), *(groups or [])]
         self.today = today
 
     def clean(self) -> dict[str, Any]:

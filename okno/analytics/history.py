@@ -6,14 +6,20 @@ would have left straight into their tables, in batches per office: PostgreSQL's 
 PostgreSQL, `bulk_create` elsewhere. Ids come from the tables' own sequences in blocks, so a
 ticket, its booking and its rating can point at each other before any of them is written.
 
+Two entry points share the day logic: `generate_history` makes new offices (10 operators who
+deliver every generated service, open 8:00-18:00 on weekdays) for benchmarks, and
+`fill_offices` writes the past of offices that exist (the demo's), with their services,
+operators, competencies, shifts, service points and opening hours.
+
 What a day looks like (all drawn from `random.Random`, so one seed gives the same rows):
 
 * **Visitors** arrive Poisson-ish around `visits_per_day`, busier on Mondays and mid-morning
-  (`HOURLY_SHAPE`, `WEEKDAY_FACTOR` of the simulator), only on the office's open days (the
-  working-day calendar: public holidays are closed as they would be for the kiosk).
+  (`HOURLY_SHAPE`, `WEEKDAY_FACTOR` of the simulator), only in the office's opening hours (the
+  working-day calendar: public holidays are closed as they would be for the kiosk); a shorter
+  day, or one with fewer operators at work, gets proportionally fewer.
 * **Waits** are lognormal (median about 8 minutes, a tail past 30); the ticket is then called
-  by the operator who is free first, so nobody serves two visitors at once (a busy office makes
-  a longer wait). **Service times** are lognormal with their mean at the service's handling time.
+  by the operator free first among those at work who may deliver the service, so nobody serves
+  two visitors at once (a busy office, or a service few can deliver, makes a longer wait). **Service times** are lognormal with their mean at the service's handling time.
 * **Outcomes**: served ~90 %, no-show ~5 % (after a repeated call), cancelled ~3 % (never
   called), transferred ~2 % (a successor ticket keeps number, label, code and waiting time,
   as `okno.queueing.services.transfer` does).
@@ -38,7 +44,7 @@ import random
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,19 +60,22 @@ from okno.feedback import services as feedback_services
 from okno.feedback.models import Complaint, ComplaintEvent, FollowUp, Rating
 from okno.queueing.models import DeskSession, QueueSettings, Ticket, TicketSequence
 from okno.queueing.services import CODE_ALPHABET, CODE_LENGTH
-from okno.queueing.simulation import HOURLY_SHAPE, WEEKDAY_FACTOR
-from okno.staff.models import Competency, Role
+from okno.queueing.simulation import GROUP_POPULARITY, HOURLY_SHAPE, WEEKDAY_FACTOR
+from okno.staff.models import Competency, Employee, Role
 from okno.staff.services import create_employee
 
 Outcome = Ticket.Outcome
 
 OPENS = dt.time(8, 0)
 CLOSES = dt.time(18, 0)
-DAY_SECONDS = 10 * 3600
 HOURS = tuple(range(OPENS.hour, CLOSES.hour))
 #: Mon-Fri factors scaled so that an average working day has `visits_per_day` visitors.
 _WEEK_MEAN = sum(WEEKDAY_FACTOR[d] for d in range(5)) / 5
-DAY_FACTOR = {d: WEEKDAY_FACTOR[d] / _WEEK_MEAN for d in range(5)}
+DAY_FACTOR = {d: WEEKDAY_FACTOR[d] / _WEEK_MEAN for d in range(7)}
+#: The arrival weight of a full day from OPENS to CLOSES: a shorter day gets fewer visitors.
+FULL_DAY_WEIGHT = sum(HOURLY_SHAPE[h] for h in HOURS)
+#: Arrival weight of an opening hour `HOURLY_SHAPE` does not list (as the simulator assumes).
+OTHER_HOUR_WEIGHT = 0.4
 DAY_FACTOR_SIGMA = 0.07
 
 CANCEL_SHARE = 0.03
@@ -331,37 +340,119 @@ def generate_history(
         plans = _make_offices(count=offices, operators=operators)
     summary.offices = len(plans)
     summary.employees = sum(len(plan.operators) + 1 for plan in plans)
+    first_day = end - dt.timedelta(days=days)
+    end_moment = dt.datetime.combine(end, dt.time(0, 0), tzinfo=dt.UTC)
+    jobs = [
+        _Job(
+            _OfficeHistory(
+                plan,
+                rng=random.Random(f"{seed}:{plan.office.slug}"),
+                visits_per_day=visits_per_day,
+                rating_share=rating_share,
+                complaint_share=COMPLAINT_SHARE,
+                end_moment=end_moment,
+            ),
+            first_day,
+            end,
+        )
+        for plan in plans
+    ]
+    _write_jobs(jobs, summary, progress)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def fill_offices(
+    offices: Iterable[Office],
+    *,
+    days: int,
+    visits_per_day: int | Mapping[Office, int],
+    seed: int = 1,
+    end: dt.date | None = None,
+    rating_share: float = 0.0,
+    complaint_share: float = 0.0,
+    progress: Callable[[int, int], None] | None = None,
+    now: dt.datetime | None = None,
+) -> HistorySummary:
+    """Write the past `days` of activity of existing offices, with their own staff and services.
+
+    The same day as `generate_history` draws, with what each office has: the services it offers
+    in person that one of its operators may deliver, its active service points, its opening
+    hours (a shorter day gets fewer visitors), and its operators on the weekdays of their
+    shifts there (all its open days when they have none anywhere). `visits_per_day` is for a
+    full day with every operator at a window, per office when a mapping. The days are the
+    `days` calendar days before `end` (default: the office's local today at `now`, which is
+    never included);
+    days that already have tickets are left alone, and an office without an operator, a
+    service point or a service they deliver gets nothing. Counts what it wrote in the summary
+    (`offices`: those that got days; `employees`: none, they all existed).
+    """
+    if not 0.0 <= rating_share <= 1.0 or not 0.0 <= complaint_share <= 1.0:
+        raise ValueError("rating_share and complaint_share must be between 0 and 1")
+    started = time.monotonic()
+    now = now or timezone.now()
+    summary = HistorySummary(days=days)
+    jobs = []
+    for office in offices:
+        plan = _existing_office_plan(office)
+        if plan is None:
+            continue
+        last = end or now.astimezone(office.zone).date()
+        first_day = last - dt.timedelta(days=days)
+        taken = Ticket.objects.filter(
+            office=office, service_day__gte=first_day, service_day__lt=last
+        ).values_list("service_day", flat=True)
+        volume = (
+            visits_per_day if isinstance(visits_per_day, int) else visits_per_day.get(office, 0)
+        )
+        generator = _OfficeHistory(
+            plan,
+            rng=random.Random(f"{seed}:{office.slug}"),
+            visits_per_day=volume,
+            rating_share=rating_share,
+            complaint_share=complaint_share,
+            end_moment=dt.datetime.combine(last, dt.time(0, 0), tzinfo=office.zone),
+        )
+        jobs.append(_Job(generator, first_day, last, frozenset(taken.distinct())))
+    summary.offices = len(jobs)
+    _write_jobs(jobs, summary, progress)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+@dataclass
+class _Job:
+    """One office's days to write: from `first_day` until before `end`, except `skip`."""
+
+    generator: _OfficeHistory
+    first_day: dt.date
+    end: dt.date
+    skip: frozenset[dt.date] = frozenset()
+
+
+def _write_jobs(
+    jobs: list[_Job], summary: HistorySummary, progress: Callable[[int, int], None] | None
+) -> None:
+    """Write each office's days in a transaction of its own, counting them in `summary`."""
     writer = _Writer()
     ids = {
         model: _IdPool(model)
         for model in (Ticket, Slot, Booking, Rating, FollowUp, DeskSession, Complaint)
     }
-    first_day = end - dt.timedelta(days=days)
-    end_moment = dt.datetime.combine(end, dt.time(0, 0), tzinfo=dt.UTC)
     try:
-        for done, plan in enumerate(plans, start=1):
-            generator = _OfficeHistory(
-                plan,
-                rng=random.Random(f"{seed}:{plan.office.slug}"),
-                ids=ids,
-                visits_per_day=visits_per_day,
-                rating_share=rating_share,
-                end_moment=end_moment,
-            )
+        for done, job in enumerate(jobs, start=1):
             with transaction.atomic():
                 writer.check_keys_at_once(True)
                 try:
-                    generator.write(first_day, end, writer, summary)
+                    job.generator.write(job.first_day, job.end, writer, ids, summary, skip=job.skip)
                 finally:
                     # Never leave the transaction while the other thread still writes in it.
                     writer.pending.join()
                     writer.check_keys_at_once(False)
             if progress is not None:
-                progress(done, len(plans))
+                progress(done, len(jobs))
     finally:
         writer.close()
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
 # --- the catalogue, the offices and their staff ---------------------------------------------------
@@ -383,7 +474,11 @@ class _OfficePlan:
     service_cum: list[float]
     #: (employee id, service point id) per operator.
     operators: list[tuple[int, int]]
-    head_id: int
+    head_id: int | None
+    #: Per operator, the ids of the services they may deliver (None: every operator, every one).
+    skills: list[frozenset[int]] | None = None
+    #: Per operator, the weekdays they work at this office (None: every day it is open).
+    weekdays: list[frozenset[int]] | None = None
 
 
 def _make_offices(*, count: int, operators: int) -> list[_OfficePlan]:
@@ -446,6 +541,65 @@ def _make_offices(*, count: int, operators: int) -> list[_OfficePlan]:
             )
         )
     return plans
+
+
+def _existing_office_plan(office: Office) -> _OfficePlan | None:
+    """The plan of an office that exists: its operators with their skills, points and days."""
+    services = list(
+        Service.objects.filter(offices=office, is_active=True, in_person=True)
+        .select_related("group")
+        .order_by("code")
+    )
+    points = list(ServicePoint.objects.filter(office=office, is_active=True).order_by("number"))
+    employees = list(
+        Employee.objects.filter(offices=office, role=Role.OPERATOR, user__is_active=True)
+        .select_related("home_service_point")
+        .order_by("user__username")
+    )
+    if not services or not points or not employees:
+        return None
+    offered = {service.pk for service in services}
+    skills: dict[int, set[int]] = defaultdict(set)
+    for employee_id, service_id in Competency.objects.filter(
+        employee__in=employees, service_id__in=offered
+    ).values_list("employee_id", "service_id"):
+        skills[employee_id].add(service_id)
+    here: dict[int, set[int]] = defaultdict(set)
+    elsewhere: dict[int, set[int]] = defaultdict(set)
+    for employee_id, office_id, weekday in StaffShift.objects.filter(
+        employee__in=employees
+    ).values_list("employee_id", "office_id", "weekday"):
+        (here if office_id == office.pk else elsewhere)[employee_id].add(weekday)
+    working = [employee for employee in employees if skills[employee.pk]]
+    # Each at their home window when it is here; the others at the windows nobody calls home.
+    homes = {e.home_service_point_id for e in working if e.home_service_point in points}
+    spare = itertools.cycle([p for p in points if p.pk not in homes] or points)
+    operators, operator_skills, weekdays = [], [], []
+    for employee in working:
+        home = employee.home_service_point
+        point = home if home in points else next(spare)
+        operators.append((employee.pk, point.pk))
+        operator_skills.append(frozenset(skills[employee.pk]))
+        weekdays.append(frozenset(here[employee.pk] or set(range(7)) - elsewhere[employee.pk]))
+    if not operators:
+        return None
+    # Each group draws visitors by its popularity, shared among its services here.
+    group_sizes = Counter(service.group.prefix for service in services)
+    weights = [
+        GROUP_POPULARITY.get(service.group.prefix, 1.0) / group_sizes[service.group.prefix]
+        for service in services
+    ]
+    prefetch_related_objects([office], "opening_hours", "calendar_exceptions")
+    head = Employee.objects.filter(offices=office, role=Role.HEAD).order_by("pk").first()
+    return _OfficePlan(
+        office=office,
+        services=[_service_plan(service) for service in services],
+        service_cum=list(itertools.accumulate(weights)),
+        operators=operators,
+        head_id=head.pk if head else None,
+        skills=operator_skills,
+        weekdays=weekdays,
+    )
 
 
 def _catalogue() -> list[tuple[Service, float]]:
@@ -536,6 +690,76 @@ class _Batch:
 FLUSH_TICKETS = 5_000
 
 
+class _OpenDay:
+    """What an open day offers: its hours, who is at a window and the services they deliver.
+
+    Times are seconds after the day's first opening. Days with the same hours and the same
+    people share one instance.
+    """
+
+    def __init__(
+        self, plan: _OfficePlan, intervals: Sequence[tuple[dt.time, dt.time]], weekday: int
+    ) -> None:
+        spans = sorted((_seconds(opens), _seconds(closes)) for opens, closes in intervals)
+        origin = spans[0][0]
+        self.opens = min(opens for opens, _closes in intervals)
+        self.seconds = max(closes for _opens, closes in spans) - origin
+        self.intervals = [(opens - origin, closes - origin) for opens, closes in spans]
+        # Arrivals by the clock hour's weight, spread over the open part of each hour.
+        self.pieces: list[tuple[int, int]] = []
+        weights = []
+        for opens, closes in spans:
+            moment = opens
+            while moment < closes:
+                piece_end = min(closes, (moment // 3600 + 1) * 3600)
+                length = piece_end - moment
+                self.pieces.append((moment - origin, length))
+                weights.append(
+                    HOURLY_SHAPE.get(moment // 3600, OTHER_HOUR_WEIGHT) * (length / 3600)
+                )
+                moment = piece_end
+        self.piece_cum = list(itertools.accumulate(weights))
+        self.present = [
+            n
+            for n in range(len(plan.operators))
+            if plan.weekdays is None or weekday in plan.weekdays[n]
+        ]
+        self.staff_for = {
+            service.id: [
+                n for n in self.present if plan.skills is None or service.id in plan.skills[n]
+            ]
+            for service in plan.services
+        }
+        kept = [i for i, service in enumerate(plan.services) if self.staff_for[service.id]]
+        self.services = [plan.services[i] for i in kept]
+        if len(kept) == len(plan.services):
+            self.service_cum = plan.service_cum
+        else:
+            cum = plan.service_cum
+            self.service_cum = list(
+                itertools.accumulate(cum[i] - (cum[i - 1] if i else 0.0) for i in kept)
+            )
+        #: Expected visitors relative to a full day with everyone at a window.
+        self.weight = 0.0
+        if self.services and self.pieces:
+            self.weight = (self.piece_cum[-1] / FULL_DAY_WEIGHT) * (
+                len(self.present) / len(plan.operators)
+            )
+        self._fits: dict[int, list[bool]] = {}
+
+    def fits(self, slot_seconds: int) -> list[bool]:
+        """Whether each slot of this length, laid end to end from opening, is in open hours."""
+        if slot_seconds not in self._fits:
+            self._fits[slot_seconds] = [
+                any(
+                    opens <= index * slot_seconds and (index + 1) * slot_seconds <= closes
+                    for opens, closes in self.intervals
+                )
+                for index in range(self.seconds // slot_seconds)
+            ]
+        return self._fits[slot_seconds]
+
+
 class _OfficeHistory:
     """Draws and writes the days of one office."""
 
@@ -544,35 +768,46 @@ class _OfficeHistory:
         plan: _OfficePlan,
         *,
         rng: random.Random,
-        ids: dict[type[models.Model], _IdPool],
         visits_per_day: int,
         rating_share: float,
+        complaint_share: float,
         end_moment: dt.datetime,
     ) -> None:
         self.plan = plan
         self.office = plan.office
         self.zone = plan.office.zone
         self.rng = rng
-        self.ids = ids
+        self.ids: dict[type[models.Model], _IdPool] = {}
         self.visits_per_day = visits_per_day
         self.rating_share = rating_share
+        self.complaint_share = complaint_share
         self.end_moment = end_moment
         self.language = plan.office.default_language
-        self.capacity = len(plan.operators)
         self.complaints: list[tuple[_Visit, dt.datetime, dt.date]] = []
-        self.hour_cum = list(itertools.accumulate(HOURLY_SHAPE[h] for h in HOURS))
         self.rule = feedback_services.deadline_rule(plan.office.country)
+        self._open_days: dict[tuple[Any, ...], _OpenDay] = {}
 
     def write(
-        self, first_day: dt.date, end: dt.date, writer: _Writer, summary: HistorySummary
+        self,
+        first_day: dt.date,
+        end: dt.date,
+        writer: _Writer,
+        ids: dict[type[models.Model], _IdPool],
+        summary: HistorySummary,
+        *,
+        skip: Collection[dt.date] = (),
     ) -> None:
+        """Write the office's open days from `first_day` until before `end`, except `skip`."""
+        self.ids = ids
         calendar = WorkingCalendar(self.office)
         batch = _Batch()
         sequences = []
         day = first_day
         while day < end:
-            if day.weekday() < 5 and calendar.day(day).intervals:
-                counters = self._day(day, batch)
+            intervals = calendar.day(day).intervals
+            today = self._open_day(day, intervals) if intervals and day not in skip else None
+            if today is not None and today.weight > 0:
+                counters = self._day(day, today, batch)
                 sequences.extend(
                     TicketSequence(
                         office=self.office, service_day=day, prefix=prefix, last_number=last
@@ -589,6 +824,13 @@ class _OfficeHistory:
         TicketSequence.objects.bulk_create(sequences, batch_size=2000)
         summary.ticket_sequences += len(sequences)
         summary.complaints += self._write_complaints()
+
+    def _open_day(self, day: dt.date, intervals: Sequence[tuple[dt.time, dt.time]]) -> _OpenDay:
+        weekday = day.weekday()
+        key = (tuple(intervals), weekday if self.plan.weekdays is not None else None)
+        if key not in self._open_days:
+            self._open_days[key] = _OpenDay(self.plan, intervals, weekday)
+        return self._open_days[key]
 
     def _flush(self, batch: _Batch, writer: _Writer, summary: HistorySummary) -> None:
         writer.submit(
@@ -610,22 +852,22 @@ class _OfficeHistory:
 
     # --- a day --------------------------------------------------------------------------------
 
-    def _day(self, day: dt.date, batch: _Batch) -> dict[str, int]:
+    def _day(self, day: dt.date, today: _OpenDay, batch: _Batch) -> dict[str, int]:
         """Draw one open day into `batch`; returns the last number per ticket letter."""
         rng = self.rng
-        base = dt.datetime.combine(day, OPENS, tzinfo=self.zone).astimezone(dt.UTC)
-        expected = self.visits_per_day * DAY_FACTOR[day.weekday()]
+        base = dt.datetime.combine(day, today.opens, tzinfo=self.zone).astimezone(dt.UTC)
+        expected = self.visits_per_day * DAY_FACTOR[day.weekday()] * today.weight
         expected *= max(0.5, rng.gauss(1.0, DAY_FACTOR_SIGMA))
         count = max(0, round(rng.gauss(expected, math.sqrt(expected))))
-        hours = rng.choices(HOURS, cum_weights=self.hour_cum, k=count)
-        services = rng.choices(self.plan.services, cum_weights=self.plan.service_cum, k=count)
+        pieces = rng.choices(today.pieces, cum_weights=today.piece_cum, k=count)
+        services = rng.choices(today.services, cum_weights=today.service_cum, k=count)
         slot_use: Counter[tuple[int, int]] = Counter()
         drafts = []
-        for hour, service in zip(hours, services, strict=True):
-            moment = (hour - OPENS.hour) * 3600 + rng.random() * 3600
+        for (start, length), service in zip(pieces, services, strict=True):
+            moment = start + rng.random() * length
             slot = None
             if rng.random() < BOOKING_SHARE:
-                slot = self._take_slot(service, moment, slot_use)
+                slot = self._take_slot(service, moment, slot_use, today)
             if slot is not None:
                 start = slot[1] * service.slot_seconds
                 issued = start + rng.uniform(-ARRIVAL_BEFORE, ARRIVAL_AFTER)
@@ -652,25 +894,34 @@ class _OfficeHistory:
             else:
                 visit.queue_key = issued
             visits.append(visit)
-        served = self._serve(visits)
-        self._rows(day, base, served, batch, slot_use)
+        served = self._serve(visits, today)
+        self._rows(day, base, served, batch, slot_use, today)
         return counters
 
     def _take_slot(
-        self, service: _ServicePlan, moment: float, slot_use: Counter[tuple[int, int]]
+        self,
+        service: _ServicePlan,
+        moment: float,
+        slot_use: Counter[tuple[int, int]],
+        today: _OpenDay,
     ) -> tuple[int, int] | None:
-        """A slot near `moment` with a place left (slots are laid end to end from opening)."""
-        per_day = DAY_SECONDS // service.slot_seconds
+        """A slot near `moment` with a place left (slots are laid end to end from opening; those
+        across a break are not offered)."""
+        fits = today.fits(service.slot_seconds)
+        per_day = len(fits)
+        if not per_day:
+            return None
         first = min(int(moment // service.slot_seconds), per_day - 1)
         for index in itertools.chain(range(first, per_day), range(first - 1, -1, -1)):
             key = (service.id, index)
-            if slot_use[key] < self.capacity:
+            if fits[index] and slot_use[key] < len(today.present):
                 slot_use[key] += 1
                 return key
         return None
 
-    def _serve(self, visits: list[_Visit]) -> list[_Visit]:
-        """Outcomes, calls and service: each call goes to the operator free first."""
+    def _serve(self, visits: list[_Visit], today: _OpenDay) -> list[_Visit]:
+        """Outcomes, calls and service: each call goes to the operator free first among those
+        at a window who may deliver the service."""
         rng = self.rng
         calls: list[tuple[float, int, _Visit]] = []
         order = itertools.count()
@@ -685,14 +936,16 @@ class _OfficeHistory:
                 continue
             if draw < CANCEL_SHARE + NO_SHOW_SHARE:
                 visit.outcome = Outcome.NO_SHOW
-            elif draw < CANCEL_SHARE + NO_SHOW_SHARE + TRANSFER_SHARE:
+            elif draw < CANCEL_SHARE + NO_SHOW_SHARE + TRANSFER_SHARE and len(today.services) > 1:
                 visit.outcome = Outcome.TRANSFERRED
             heapq.heappush(calls, (visit.issued + wait, next(order), visit))
-        free: list[tuple[float, int]] = [(0.0, n) for n in range(len(self.plan.operators))]
+        free = dict.fromkeys(today.present, 0.0)
         done = list(visits)
         while calls:
             due, _order, visit = heapq.heappop(calls)
-            free_at, operator = heapq.heappop(free)
+            # The first free; on a tie the first in the list (operators are in a fixed order).
+            operator = min(today.staff_for[visit.service.id], key=free.__getitem__)
+            free_at = free[operator]
             called = due if free_at <= due else free_at + rng.uniform(3, 20)
             visit.called = visit.last_called = called
             visit.operator = operator
@@ -713,16 +966,16 @@ class _OfficeHistory:
                     length *= rng.uniform(0.2, 0.5)
                 visit.finished = visit.started + length
                 if visit.outcome == Outcome.TRANSFERRED:
-                    successor = self._successor(visit)
+                    successor = self._successor(visit, today)
                     wait = rng.lognormvariate(math.log(SUCCESSOR_WAIT_MEDIAN * 60), WAIT_SIGMA)
                     heapq.heappush(calls, (successor.issued + wait, next(order), successor))
                     done.append(successor)
-            heapq.heappush(free, (visit.finished, operator))
+            free[operator] = visit.finished
         return done
 
-    def _successor(self, visit: _Visit) -> _Visit:
+    def _successor(self, visit: _Visit, today: _OpenDay) -> _Visit:
         """The ticket `transfer()` opens: same number, label and code, waiting time kept."""
-        others = [s for s in self.plan.services if s.id != visit.service.id]
+        others = [s for s in today.services if s.id != visit.service.id]
         service = self.rng.choice(others)
         return _Visit(
             id=self.ids[Ticket].take(),
@@ -747,6 +1000,7 @@ class _OfficeHistory:
         visits: list[_Visit],
         batch: _Batch,
         slot_use: Counter[tuple[int, int]],
+        today: _OpenDay,
     ) -> None:
         rng = self.rng
         office_id = self.office.pk
@@ -764,9 +1018,9 @@ class _OfficeHistory:
             (Booking.Status.CANCELLED, BOOKING_CANCELLED_SHARE),
         ):
             for _n in range(round(len(visits) * share * rng.uniform(0.8, 1.2))):
-                service = rng.choices(self.plan.services, cum_weights=self.plan.service_cum)[0]
-                moment = rng.random() * DAY_SECONDS
-                slot = self._take_slot(service, moment, slot_use)
+                service = rng.choices(today.services, cum_weights=today.service_cum)[0]
+                moment = rng.random() * today.seconds
+                slot = self._take_slot(service, moment, slot_use, today)
                 if slot is None:
                     continue
                 if status == Booking.Status.CANCELLED:
@@ -785,12 +1039,12 @@ class _OfficeHistory:
                     key[0],
                     at(start),
                     at(start + service.slot_seconds),
-                    self.capacity,
+                    len(today.present),
                     slot_use[key],
                 )
             )
 
-        last_finish = [float(DAY_SECONDS)] * len(operators)
+        last_finish = dict.fromkeys(today.present, float(today.seconds))
         for visit in visits:
             employee_id = point_id = None
             if visit.operator is not None:
@@ -831,12 +1085,13 @@ class _OfficeHistory:
             if visit.outcome == Outcome.SERVED and rng.random() < self.rating_share:
                 assert finished_at is not None and visit.called is not None
                 self._rating(batch, visit, day, finished_at, employee_id, point_id)
-            if visit.transferred_from is None and rng.random() < COMPLAINT_SHARE:
+            if visit.transferred_from is None and rng.random() < self.complaint_share:
                 assert finished_at is not None
                 self.complaints.append((visit, finished_at, day))
         for status, service, slot in extra:
             self._booking(batch, service, slot, slot_ids, at, None, status)
-        for (employee_id, point_id), finish in zip(operators, last_finish, strict=True):
+        for operator, finish in last_finish.items():
+            employee_id, point_id = operators[operator]
             batch.desk_sessions.append(
                 (
                     self.ids[DeskSession].take(),
@@ -1039,15 +1294,16 @@ class _OfficeHistory:
             )
             head = self.plan.head_id
             events.append((complaint_id, ComplaintEvent.Action.RECEIVED, received_at, None, {}))
-            events.append(
-                (
-                    complaint_id,
-                    ComplaintEvent.Action.ASSIGNED,
-                    received_at,
-                    None,
-                    {"to": head, "auto": True},
+            if head is not None:
+                events.append(
+                    (
+                        complaint_id,
+                        ComplaintEvent.Action.ASSIGNED,
+                        received_at,
+                        None,
+                        {"to": head, "auto": True},
+                    )
                 )
-            )
             if status != Complaint.Status.RECEIVED:
                 review_at = received_at + dt.timedelta(hours=rng.uniform(1, 48))
                 if answered_at is not None:
@@ -1224,6 +1480,10 @@ class _IdPool:
                 )
                 self.free = sorted((row[0] for row in cursor.fetchall()), reverse=True)
         return self.free.pop()
+
+
+def _seconds(moment: dt.time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
 def _code(rng: random.Random, alphabet: str, length: int, number: int, width: int) -> str:

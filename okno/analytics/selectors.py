@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from okno.analytics import kpis as k
 from okno.analytics.facts import CASE_CHANNEL, day_rows, local_bounds
-from okno.analytics.models import EmployeeDay, HourDay, RollupState, ServiceDay
+from okno.analytics.models import EmployeeDay, GroupDay, HourDay, RollupState, ServiceDay
 from okno.cases.models import RUNNING, Case
-from okno.catalog.models import Office
+from okno.catalog.models import Office, Service
 from okno.core.calendar import WorkingCalendar
 from okno.feedback.models import Complaint
 from okno.queueing.models import Ticket
@@ -47,6 +47,8 @@ class Scope:
     start: dt.date
     end: dt.date
     service_id: int | None = None
+    #: A service group (ticket letter): its services only.
+    group_id: int | None = None
     #: The live rows computed for this scope's days (one computation serves the whole report).
     live: dict[tuple[int, dt.date], Any] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -202,6 +204,8 @@ def _service_rows(scope: Scope, now: dt.datetime) -> QuerySet[ServiceDay] | None
     rows = _stored(ServiceDay.objects.all(), scope, now)
     if rows is not None and scope.service_id:
         rows = rows.filter(service_id=scope.service_id)
+    if rows is not None and scope.group_id:
+        rows = rows.filter(service__group_id=scope.group_id)
     return rows
 
 
@@ -236,9 +240,21 @@ def _live(scope: Scope, now: dt.datetime, part: str) -> Iterable[Any]:
                 scope.live[(office.pk, day)] = day_rows(office, day, now=now)
             rows = getattr(scope.live[(office.pk, day)], part)
             for row in rows:
-                if part != "services" or not scope.service_id or row.service_id == scope.service_id:
+                if part != "services" or _in_scope(scope, row.service_id):
                     yield row
             day += dt.timedelta(days=1)
+
+
+def _in_scope(scope: Scope, service_id: int) -> bool:
+    if scope.service_id and service_id != scope.service_id:
+        return False
+    if scope.group_id:
+        if "group" not in scope.live:
+            scope.live["group"] = set(
+                Service.objects.filter(group_id=scope.group_id).values_list("pk", flat=True)
+            )
+        return service_id in scope.live["group"]
+    return True
 
 
 def _complete_until(offices: Iterable[Office]) -> dict[int, dt.date]:
@@ -290,6 +306,8 @@ def _complaint_kpis(scope: Scope, visits: float, now: dt.datetime) -> list[k.Kpi
     complaints = Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT)
     if scope.service_id:
         complaints = complaints.filter(service_id=scope.service_id)
+    if scope.group_id:
+        complaints = complaints.filter(service__group_id=scope.group_id)
     ids = [o.pk for o in scope.offices]
     received = complaints.filter(_period_condition(scope, "received_at")).count()
     due = complaints.filter(office_id__in=ids, deadline__gte=scope.start, deadline__lte=scope.end)
@@ -312,6 +330,8 @@ def _case_kpis(scope: Scope, now: dt.datetime) -> list[k.Kpi]:
     cases = Case.objects.all()
     if scope.service_id:
         cases = cases.filter(service_id=scope.service_id)
+    if scope.group_id:
+        cases = cases.filter(service__group_id=scope.group_id)
     offices = {o.pk: o for o in scope.offices}
     calendars = {pk: WorkingCalendar(office) for pk, office in offices.items()}
     decided = cases.filter(_period_condition(scope, "decided_at"))
@@ -363,4 +383,41 @@ def by_service(scope: Scope, *, now: dt.datetime | None = None) -> dict[int, dic
             _add_dict(per[service_id], row)
     for live in _live(scope, now, "services"):
         _add(per[live.service_id], live, SERVICE_COLUMNS)
+    return dict(per)
+
+
+def by_channel(scope: Scope, *, now: dt.datetime | None = None) -> dict[str, dict[str, float]]:
+    """ServiceDay columns summed per channel (kiosk, booking, staff, phone; "case" for ratings
+    of applications)."""
+    now = now or timezone.now()
+    per: dict[str, dict[str, float]] = defaultdict(dict)
+    rows = _service_rows(scope, now)
+    if rows is not None:
+        for row in rows.values("channel").annotate(**_sums(SERVICE_COLUMNS)).order_by():
+            channel = row.pop("channel")
+            _add_dict(per[channel], row)
+    for live in _live(scope, now, "services"):
+        _add(per[live.channel], live, SERVICE_COLUMNS)
+    return dict(per)
+
+
+def by_group(
+    scope: Scope, *, now: dt.datetime | None = None
+) -> dict[tuple[str, str], dict[str, float]]:
+    """Ratings and satisfied ratings per group the raters told (age band, gender, disability).
+
+    Not narrowed by service: a rater's self-description is kept apart from what they rated.
+    """
+    now = now or timezone.now()
+    per: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    rows = _stored(GroupDay.objects.all(), scope, now)
+    if rows is not None:
+        grouped = rows.values("dimension", "value").annotate(
+            t_ratings=Sum("ratings"), t_satisfied=Sum("satisfied"), t_score_sum=Sum("score_sum")
+        )
+        for row in grouped.order_by():
+            _add_dict(per[(row.pop("dimension"), row.pop("value"))], row)
+    for live in _live(scope, now, "groups"):
+        target = per[(live.dimension, live.value)]
+        _add(target, live, ("ratings", "satisfied", "score_sum"))
     return dict(per)

@@ -23,6 +23,10 @@ from okno.catalog.models import Office
 from okno.feedback.models import Rating
 from okno.queueing.models import Ticket
 
+#: A day is rebuilt once more this many days after it ended: ratings come in for a week after
+#: the visit (the default rating window), bookings are marked not kept after their slot, and
+#: several of these writes are conditional updates that announce themselves to nobody.
+SETTLE_DAYS = 8
 #: How many office-days one periodic run rebuilds at most, so that the job stays short; a
 #: backlog (a new install with history, a long outage) is worked off over the next runs.
 BATCH = 200
@@ -89,7 +93,8 @@ def rebuild(
 
 def refresh_due(now: dt.datetime, *, batch: int = BATCH) -> dict[str, int]:
     """The periodic job: build the days each office has finished since its rollups were last
-    complete, then redo the office-days whose raw data changed afterwards."""
+    complete (and, with yesterday, rebuild the day SETTLE_DAYS before it, now settled), then
+    redo the office-days marked as changed afterwards."""
     done = 0
     for office in Office.objects.filter(is_active=True).order_by("pk"):
         state = _lock_state(office, now)
@@ -97,10 +102,12 @@ def refresh_due(now: dt.datetime, *, batch: int = BATCH) -> dict[str, int]:
         day = state.complete_until + dt.timedelta(days=1)
         while day <= yesterday and done < batch:
             refresh_day(office, day, now=now)
-            RollupState.objects.filter(office=office, complete_until__lt=day).update(
+            claimed = RollupState.objects.filter(office=office, complete_until__lt=day).update(
                 complete_until=day, refreshed_at=now
             )
             done += 1
+            if claimed and day == yesterday:
+                refresh_day(office, day - dt.timedelta(days=SETTLE_DAYS), now=now)
             day += dt.timedelta(days=1)
     redone = 0
     for mark in ChangedDay.objects.select_related("office").order_by("day")[: max(0, batch - done)]:

@@ -171,6 +171,12 @@ def ingest_ratings(
                 created[client_id] = pk
             else:
                 stored[client_id] = pk
+        # Offline terminals upload past days' ratings in bulk, which no save signal announces:
+        # the rollups of those days are marked for a rebuild here.
+        from okno.analytics.signals import mark_if_past
+
+        for office_id, day in {(d.office_id, d.visited_on) for d in new if d.client_id in created}:
+            mark_if_past(office_id, day)
         low_scores = _low_scores({draft.office_id for draft in new})
         FollowUp.objects.bulk_create(
             [

@@ -39,6 +39,7 @@ class QueueSettingsAdmin(OfficeScopedAdmin):
     list_display = [
         "office",
         "wait_norm_minutes",
+        "booked_wait_norm_minutes",
         "no_show_after_recalls",
         "no_show_after_minutes",
         "issue_outside_hours",

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from okno.analytics.demo import AnalyticsDemoReport, load_analytics_demo
 from okno.appointments.demo import load_appointments_demo
 from okno.cases.demo import load_cases_demo
 from okno.catalog.exchange import ImportReport, import_catalog
@@ -40,6 +41,7 @@ class DemoReport:
     employees_existing: int = 0
     competencies_created: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, offices
+    analytics: AnalyticsDemoReport | None = None
 
     @property
     def changed(self) -> bool:
@@ -47,6 +49,7 @@ class DemoReport:
             any(r.changed for r in self.catalog)
             or self.employees_created > 0
             or self.competencies_created > 0
+            or bool(self.analytics and self.analytics.changed)
         )
 
 
@@ -71,6 +74,9 @@ def load_demo(*, progress: Callable[[str], None] | None = None) -> DemoReport:
         load_feedback_demo()
         say("back-office units, routing and applications")
         load_cases_demo()
+        # Last: the rollups it builds read the ratings and bookings the demos above wrote.
+        say("past visits and the KPI rollups")
+        report.analytics = load_analytics_demo()
     return report
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -178,6 +179,44 @@ def test_the_periodic_job_builds_finished_days_and_redoes_late_changes(office_a,
     assert sum(r.ratings for r in ServiceDay.objects.filter(day=TUESDAY)) == 2
 
 
-def test_a_change_to_today_marks_nothing(office_a, visit):
-    visit(dt.date.today(), "09:00", waited=1, served=1)
+def test_a_rating_for_today_marks_nothing(office_a, visit):
+    with time_machine.travel(NOW, tick=False):
+        make_rating(visit(NOW.date(), "09:00", waited=1, served=1), (5, 5, 5, 5, 5))
     assert not ChangedDay.objects.exists()
+
+
+def test_a_day_is_rebuilt_once_more_when_it_has_settled(office_a, visit):
+    """A write no signal announces (a booking marked not kept by a conditional update) is in
+    the rollups once the day is SETTLE_DAYS old."""
+    yesterday = NOW.date() - dt.timedelta(days=1)
+    old = yesterday - dt.timedelta(days=services.SETTLE_DAYS)
+    visit(old, "09:00", waited=1, served=1)
+    services.refresh_due(NOW - dt.timedelta(days=1))  # builds everything up to the day before
+    assert sum(r.visits for r in ServiceDay.objects.filter(day=old)) == 1
+    Ticket.objects.filter(service_day=old).update(outcome=Ticket.Outcome.NO_SHOW)
+    services.refresh_due(NOW)  # builds yesterday, and rebuilds the day SETTLE_DAYS before it
+    assert sum(r.no_show for r in ServiceDay.objects.filter(day=old)) == 1
+
+
+def test_an_offline_terminals_upload_marks_the_days_it_rated(office_a, service_a):
+    from okno.feedback import ingest
+
+    scores = {"service_time": 5, "waiting_time": 4, "politeness": 5, "comfort": 5, "information": 5}
+    items = [
+        {
+            "client_id": f"t-{n}",
+            "office_id": office_a.pk,
+            "service_id": service_a.pk,
+            "visited_on": day,
+            "channel": "terminal",
+            "scores": scores,
+        }
+        for n, day in enumerate(["2026-11-16", "2026-11-17", "2026-11-17", "2026-11-19"])
+    ]
+    with time_machine.travel(NOW, tick=False):
+        ingest.ingest_ratings(items, allowed_office_ids=None, now=NOW)
+    # The 16th and 17th are past; the 19th is today in Kyiv, read live.
+    assert sorted(ChangedDay.objects.values_list("day", flat=True)) == [
+        dt.date(2026, 11, 16),
+        dt.date(2026, 11, 17),
+    ]

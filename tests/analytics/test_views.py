@@ -139,6 +139,48 @@ def test_every_table_downloads_as_csv_and_xlsx(signed_in, head, activity):
         assert response.status_code == 200 and response.content[:2] == b"PK"
 
 
-def test_an_unknown_download_shows_the_page(signed_in, head, activity):
+def test_an_unknown_download_is_a_400_that_lists_what_there_is(signed_in, head, activity):
     response = signed_in(head).get(URL, {"download": "secrets", "format": "exe"})
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert response.status_code == 400
+    assert (
+        "kpis, criteria" in response.content.decode() and "csv, xlsx" in response.content.decode()
+    )
+
+
+def test_satisfaction_by_group_hides_groups_smaller_than_ten(signed_in, head, office_a, service_a):
+    tuesday = dt.date(2026, 11, 17)
+    for n in range(10):
+        rated = make_visit(office_a, service_a, tuesday, "09:00", waited=1, served=5)
+        make_rating(rated, (5, 5, 5, 5, 5) if n < 9 else (2, 2, 2, 2, 2), gender="woman")
+    for _ in range(3):
+        rated = make_visit(office_a, service_a, tuesday, "10:00", waited=1, served=5)
+        make_rating(rated, (1, 1, 1, 1, 1), gender="man")
+    response = signed_in(head).get(URL)
+    rows = {row["value"]: row for row in response.context["per_group"]}
+    # Women: 10 ratings, 9 satisfied; mean (9 × 25 + 10) / 50 = 4.7.
+    assert rows["woman"]["ratings"] == 10 and rows["woman"]["satisfaction"] == 0.9
+    assert rows["woman"]["mean"] == pytest.approx(4.7)
+    # Men: 3 ratings, fewer than 10: nothing of theirs is shown, nor downloadable.
+    assert rows["man"]["shown"] is False and rows["man"]["satisfaction"] is None
+    assert "too few ratings to show" in response.content.decode()
+    csv_text = signed_in(head).get(URL, {"download": "groups", "format": "csv"}).content
+    assert csv_text.decode("utf-8-sig").splitlines()[1:] == [
+        "gender,man,,,",
+        "gender,woman,10,0.9,4.7",
+    ]
+
+
+def test_by_channel_and_by_service_group(signed_in, head, office_a, service_a):
+    from tests.factories import ServiceFactory
+
+    other = ServiceFactory(offices=[office_a])
+    tuesday = dt.date(2026, 11, 17)
+    make_visit(office_a, service_a, tuesday, "09:00", waited=1, served=5)
+    make_visit(office_a, service_a, tuesday, "09:10", waited=2, served=5, source="booking")
+    make_visit(office_a, other, tuesday, "09:20", waited=3, served=5)
+    browser = signed_in(head)
+    channels = {row["channel"]: row["visits"] for row in browser.get(URL).context["per_channel"]}
+    assert channels == {"kiosk": 2, "booking": 1}
+    if other.group_id != service_a.group_id:
+        narrowed = browser.get(URL, {"group": other.group_id}).context["report"]
+        assert {k.key: k.value for k in narrowed.kpis}["visits"] == 1

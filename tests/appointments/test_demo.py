@@ -105,7 +105,8 @@ def test_demo_services_have_free_online_times_on_the_next_working_days(demo, off
 
 
 def test_sample_bookings_are_confirmed_phone_bookings_without_contacts(demo):
-    made = Booking.objects.all()
+    # The bookings ahead; those of the past days belong to the analytics demo's history.
+    made = Booking.objects.filter(start__gt=MONDAY_MORNING)
     assert made.count() >= 5
     assert set(made.values_list("office__slug", flat=True)) == {"przemysl-rynek"}
     for booking in made:

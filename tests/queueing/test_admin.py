@@ -90,10 +90,12 @@ def test_a_head_sets_the_queue_rules_of_their_office(signed_in, head, office_a, 
             "no_show_after_recalls": "2",
             "no_show_after_minutes": "5",
             "wait_norm_minutes": "12",
+            "booked_wait_norm_minutes": "4",
         },
     )
     assert response.status_code == 302
     assert services.queue_settings(office_a).wait_norm_minutes == 12
+    assert services.queue_settings(office_a).booked_wait_norm_minutes == 4
     assert [s.office for s in rows(browser.get("/admin/queueing/queuesettings/"))] == [office_a]
 
 

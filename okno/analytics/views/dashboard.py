@@ -6,26 +6,40 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from okno.analytics import kpis as k
 from okno.analytics import selectors
 from okno.analytics.access import analytics_offices, require_office_figures
-from okno.analytics.export import FORMATS, Column, Table, table_response
+from okno.analytics.export import Column, Table, download_response, page_query
 from okno.analytics.forms import KpiFilterForm
 from okno.analytics.models import MINUTE_EDGES
 from okno.catalog.models import Service
 from okno.core import charts
 from okno.core.i18n import tr
 from okno.core.scoping import sees_all_offices
-from okno.feedback.models import CRITERIA
+from okno.feedback.models import CRITERIA, Rating
 
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
+CHANNEL_NAMES = {
+    "kiosk": _lazy("walk-in (kiosk)"),
+    "booking": _lazy("booked in advance"),
+    "staff": _lazy("ticket from staff"),
+    "phone": _lazy("by phone"),
+    "case": _lazy("applications (rated after closing)"),
+}
+GROUP_DIMENSIONS = {
+    "age_band": _lazy("age"),
+    "gender": _lazy("gender"),
+    "disability": _lazy("disability"),
+}
 #: A Monday, to name weekdays with the date filter in the page's language.
 _MONDAY = dt.date(2024, 1, 1)
 
@@ -36,12 +50,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     require_office_figures(user)
     now = timezone.now()
     offices = analytics_offices(user)
-    services = Service.objects.filter(is_active=True, offices__in=offices).distinct()
+    services = list(
+        Service.objects.filter(is_active=True, offices__in=offices)
+        .select_related("group")
+        .distinct()
+    )
     names = {s.pk: tr(s.name) for s in services}
+    groups = {s.group.pk: f"{s.group.prefix} · {tr(s.group.name)}" for s in services}
     form = KpiFilterForm(
         request.GET,
         offices=[(o.slug, tr(o.name, o.default_language)) for o in offices],
         services=sorted(names.items(), key=lambda c: c[1]),
+        groups=sorted(groups.items(), key=lambda c: c[1]),
         all_offices=sees_all_offices(user),
         today=timezone.localdate(now),
     )
@@ -52,10 +72,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "analytics/dashboard.html", {"form": form, "offices": offices})
     data = form.cleaned_data
     chosen = [o for o in offices if o.slug == data.get("office")] or offices
-    scope = selectors.Scope(tuple(chosen), data["start"], data["end"], data.get("service"))
+    scope = selectors.Scope(
+        tuple(chosen), data["start"], data["end"], data.get("service"), data.get("group")
+    )
     report = selectors.report(scope, now=now, granularity=data["granularity"])
     heat = _heat(selectors.heat_map(scope, now=now))
     per_service = _services(selectors.by_service(scope, now=now), names)
+    per_channel = _channels(selectors.by_channel(scope, now=now))
+    per_group = _groups(selectors.by_group(scope, now=now))
     tables = {
         table.slug: table
         for table in (
@@ -63,13 +87,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             _criteria_table(report),
             _series_table(report.series, data["granularity"]),
             _service_table(per_service),
+            _channel_table(per_channel),
+            _group_table(per_group),
             _heat_table(heat),
         )
     }
-    download = request.GET.get("download")
-    if download in tables and request.GET.get("format") in FORMATS:
-        name = f"okno-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
-        return table_response(tables[download], request.GET["format"], filename=name)
+    name = f"okno-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+    download = download_response(request, list(tables.values()), filename=name)
+    if download is not None:
+        return download
     context = {
         "form": form,
         "offices": offices,
@@ -81,8 +107,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "granularity": data["granularity"],
         "heat": heat,
         "per_service": per_service,
+        "per_channel": per_channel,
+        "per_group": per_group,
+        "min_group": settings.OKNO_MIN_GROUP_RATINGS,
+        "last_month": timezone.localdate(now).replace(day=1) - dt.timedelta(days=1),
         "tables": tables,
-        "query": request.GET.urlencode(),
+        "query": page_query(request),
         "charts": _charts(report, heat, data["granularity"]),
     }
     return render(request, "analytics/dashboard.html", context)
@@ -130,6 +160,60 @@ def _services(per: dict[int, dict[str, float]], names: dict[int, str]) -> list[d
             }
         )
     return sorted(rows, key=lambda row: (-row["visits"], row["name"]))
+
+
+def _channels(per: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    rows = []
+    for channel, sums in per.items():
+        satisfaction = {kpi.key: kpi.value for kpi in k.satisfaction_kpis(sums)}
+        visits = {kpi.key: kpi.value for kpi in k.visit_kpis(sums, booked_visits=0, case_ratings=0)}
+        rows.append(
+            {
+                "channel": channel,
+                "name": CHANNEL_NAMES.get(channel, channel),
+                "visits": int(sums.get("visits", 0)),
+                "ratings": int(sums.get("ratings", 0)),
+                "satisfaction": satisfaction["satisfaction"],
+                "wait_mean": visits["wait_mean"],
+                "wait_within_norm": visits["wait_within_norm"],
+            }
+        )
+    return sorted(rows, key=lambda row: -row["visits"])
+
+
+def _groups(per: dict[tuple[str, str], dict[str, float]]) -> list[dict[str, Any]]:
+    """Satisfaction per group the raters told about themselves; a group smaller than the
+    threshold keeps its figures to itself (the row says so, with no numbers)."""
+    least = settings.OKNO_MIN_GROUP_RATINGS
+    rows = []
+    for (dimension, value), sums in sorted(per.items()):
+        n = int(sums.get("ratings", 0))
+        shown = n >= least
+        rows.append(
+            {
+                "dimension": GROUP_DIMENSIONS.get(dimension, dimension),
+                "value": _group_value(dimension, value),
+                "shown": shown,
+                "ratings": n if shown else None,
+                "satisfaction": k.ratio(sums.get("satisfied", 0), n) if shown else None,
+                "mean": k.ratio(sums.get("score_sum", 0), n * len(CRITERIA)) if shown else None,
+            }
+        )
+    return rows
+
+
+def _group_value(dimension: str, value: str) -> str:
+    choices = {
+        "age_band": Rating.AgeBand,
+        "gender": Rating.Gender,
+        "disability": Rating.Disability,
+    }.get(dimension)
+    if choices is None:
+        return value
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def _heat(cells: dict[tuple[int, int], dict[str, float]]) -> dict[str, Any]:
@@ -302,6 +386,50 @@ def _service_table(rows: list[dict[str, Any]]) -> Table:
                 row["wait_within_norm"],
                 row["service_mean"],
             ]
+            for row in rows
+        ],
+    )
+
+
+def _channel_table(rows: list[dict[str, Any]]) -> Table:
+    return Table(
+        "channels",
+        _("By channel"),
+        [
+            Column("channel", _("Channel")),
+            Column("visits", _("Visits"), "count"),
+            Column("ratings", _("Ratings"), "count"),
+            Column("satisfaction", _("Satisfied visitors"), "share"),
+            Column("wait_mean", _("Mean wait"), "minutes"),
+            Column("wait_within_norm", _("Waits within the norm"), "share"),
+        ],
+        [
+            [
+                str(row["name"]),
+                row["visits"],
+                row["ratings"],
+                row["satisfaction"],
+                row["wait_mean"],
+                row["wait_within_norm"],
+            ]
+            for row in rows
+        ],
+    )
+
+
+def _group_table(rows: list[dict[str, Any]]) -> Table:
+    return Table(
+        "groups",
+        _("Satisfaction by group"),
+        [
+            Column("dimension", _("Told us")),
+            Column("group", _("Group")),
+            Column("ratings", _("Ratings"), "count"),
+            Column("satisfaction", _("Satisfied visitors"), "share"),
+            Column("mean", _("Mean score (1–5)"), "score"),
+        ],
+        [
+            [str(row["dimension"]), row["value"], row["ratings"], row["satisfaction"], row["mean"]]
             for row in rows
         ],
     )

@@ -20,6 +20,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  staff: {report.employees_created} created, {report.employees_existing} already there"
         )
+        if report.analytics is not None:
+            self.stdout.write(f"  {report.analytics.summary()}")
         if not report.changed:
             self.stdout.write(self.style.SUCCESS("Demo data already loaded; nothing changed."))
         else:

@@ -195,6 +195,8 @@ OKNO_NOTIFICATION_RETENTION_DAYS = env_int("OKNO_NOTIFICATION_RETENTION_DAYS", 9
 #: Satisfaction by age band, gender or disability is shown only for groups of at least this many
 #: ratings, so that nobody in a small group can be recognised.
 OKNO_MIN_GROUP_RATINGS = env_int("OKNO_MIN_GROUP_RATINGS", 10, minimum=1)
+#: Today's figures are computed from the raw tables and shared for this many seconds (0: never).
+OKNO_LIVE_FIGURES_SECONDS = env_int("OKNO_LIVE_FIGURES_SECONDS", 60, minimum=0)
 # Periodic jobs (reminders, retries, clean-up) run in a thread of `okno serve`; with several app
 # servers, set 0 and run them in `okno worker` instead (they are safe to run twice, but need not).
 OKNO_PERIODIC_IN_SERVE = env_bool("OKNO_PERIODIC_IN_SERVE", True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okno.analytics.models import BINS, MINUTE_EDGES
 from okno.feedback.models import CRITERIA
@@ -63,8 +64,8 @@ _CRITERION_LABELS = {
 
 SECTIONS = {
     "satisfaction": _("Satisfaction"),
-    "waiting": _("Waiting"),
-    "service": _("Service"),
+    "waiting": pgettext_lazy("KPI section", "Waiting"),
+    "service": pgettext_lazy("KPI section", "Service"),
     "access": _("Access"),
     "complaints": _("Complaints"),
     "cases": _("Applications"),
@@ -97,8 +98,8 @@ _DEFINITIONS = [
         "satisfaction",
         _("Loyalty index (NPS)"),
         _(
-            "Of those who said how likely they are to recommend the centre (0–10): % giving 9–10 "
-            "minus % giving 0–6."
+            "Of those who said how likely they are to recommend the centre (0–10): the share "
+            "giving 9–10 minus the share giving 0–6, in points from −100 to 100."
         ),
         "index",
     ),
@@ -283,6 +284,19 @@ _DEFINITIONS = [
         higher_is_better=False,
     ),
     Definition(
+        "visits_per_case",
+        "cases",
+        _("Visits per application"),
+        _(
+            "For the applications handed out in the period: visits at a window, counting the "
+            "intake (when registered from a ticket) and the hand-out at the centre, per "
+            "application. Target: 2 or fewer."
+        ),
+        "rate",
+        VISITS_PER_CASE_TARGET,
+        higher_is_better=False,
+    ),
+    Definition(
         "missing_documents",
         "cases",
         _("Registered with documents missing"),
@@ -403,12 +417,20 @@ def complaint_kpis(
 
 
 def case_kpis(
-    *, decided: int, decided_on_time: int, working_days: int, overdue_now: int, missing: int
+    *,
+    decided: int,
+    decided_on_time: int,
+    working_days: int,
+    overdue_now: int,
+    missing: int,
+    handed_out: int = 0,
+    visits: int = 0,
 ) -> list[Kpi]:
     return [
         kpi("cases_on_time", ratio(decided_on_time, decided), decided),
         kpi("cases_overdue", float(overdue_now), overdue_now),
         kpi("case_days", ratio(working_days, decided), decided),
+        kpi("visits_per_case", ratio(visits, handed_out), handed_out),
         kpi("missing_documents", float(missing), missing),
     ]
 

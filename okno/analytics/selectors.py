@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -50,7 +52,7 @@ class Scope:
     #: A service group (ticket letter): its services only.
     group_id: int | None = None
     #: The live rows computed for this scope's days (one computation serves the whole report).
-    live: dict[tuple[int, dt.date], Any] = field(
+    live: dict[tuple[Any, Any], Any] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
@@ -98,19 +100,13 @@ def report(
 
 def service_sums(scope: Scope, *, now: dt.datetime) -> dict[str, float]:
     """ServiceDay columns summed over the scope, plus `booked_visits` and `case_ratings`."""
-    rows = _service_rows(scope, now)
-    extra = {
-        "booked_visits": Sum("visits", filter=Q(channel=Ticket.Source.BOOKING)),
-        "case_ratings": Sum("ratings", filter=Q(channel=CASE_CHANNEL)),
-    }
-    stored = rows.aggregate(**_sums(SERVICE_COLUMNS), **extra) if rows is not None else {}
-    sums = {key.removeprefix("t_"): float(value or 0) for key, value in stored.items()}
-    for row in _live(scope, now, "services"):
-        _add(sums, row, SERVICE_COLUMNS)
-        if row.channel == Ticket.Source.BOOKING:
-            sums["booked_visits"] = sums.get("booked_visits", 0) + row.visits
-        if row.channel == CASE_CHANNEL:
-            sums["case_ratings"] = sums.get("case_ratings", 0) + row.ratings
+    sums: dict[str, float] = {}
+    for (_service, channel, _bucket), row in _grouped(scope, now).items():
+        _add_dict(sums, row)
+        if channel == Ticket.Source.BOOKING:
+            sums["booked_visits"] = sums.get("booked_visits", 0) + row.get("visits", 0)
+        if channel == CASE_CHANNEL:
+            sums["case_ratings"] = sums.get("case_ratings", 0) + row.get("ratings", 0)
     return sums
 
 
@@ -131,16 +127,8 @@ def series(scope: Scope, granularity: str, *, now: dt.datetime) -> list[dict[str
     if granularity not in GRANULARITIES:
         raise ValueError(granularity)
     buckets: dict[dt.date, dict[str, float]] = defaultdict(dict)
-    rows = _service_rows(scope, now)
-    if rows is not None:
-        trunc = {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[granularity]
-        grouped = rows.annotate(bucket=trunc).values("bucket").annotate(**_sums(SERVICE_COLUMNS))
-        for row in grouped:
-            bucket = row.pop("bucket")
-            bucket = bucket.date() if isinstance(bucket, dt.datetime) else bucket
-            _add_dict(buckets[bucket], row)
-    for live in _live(scope, now, "services"):
-        _add(buckets[bucket_of(live.day, granularity)], live, SERVICE_COLUMNS)
+    for (_service, _channel, bucket), row in _grouped(scope, now, granularity).items():
+        _add_dict(buckets[bucket], row)
     points = []
     for bucket in sorted(buckets):
         sums = buckets[bucket]
@@ -200,6 +188,43 @@ def bucket_of(day: dt.date, granularity: str) -> dt.date:
 # --- helpers ------------------------------------------------------------------------------------
 
 
+def _grouped(
+    scope: Scope, now: dt.datetime, granularity: str | None = None
+) -> dict[tuple[int, str, dt.date], dict[str, float]]:
+    """ServiceDay columns summed per (service, channel, bucket) over the scope, stored and live
+    together: one scan of the rollups that every service-level figure of a page is cut from.
+
+    Kept on the scope: the totals, the series, by service and by channel reuse it. Without a
+    granularity any one already read serves (the buckets are summed away), else months.
+    """
+    cached = scope.live.get(("grouped", granularity))
+    if cached is None and granularity is None:
+        cached = next((v for key, v in scope.live.items() if key[0] == "grouped"), None)
+    if cached is not None:
+        return cached
+    granularity = granularity or "month"
+    grouped: dict[tuple[int, str, dt.date], dict[str, float]] = defaultdict(dict)
+    rows = _service_rows(scope, now)
+    if rows is not None:
+        trunc = {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[granularity]
+        query = (
+            rows.annotate(bucket=trunc)
+            .values("service_id", "channel", "bucket")
+            .annotate(**_sums(SERVICE_COLUMNS))
+            .order_by()
+        )
+        for row in query:
+            bucket = row.pop("bucket")
+            bucket = bucket.date() if isinstance(bucket, dt.datetime) else bucket
+            key = (row.pop("service_id"), row.pop("channel"), bucket)
+            _add_dict(grouped[key], row)
+    for live in _live(scope, now, "services"):
+        key = (live.service_id, live.channel, bucket_of(live.day, granularity))
+        _add(grouped[key], live, SERVICE_COLUMNS)
+    scope.live[("grouped", granularity)] = dict(grouped)
+    return scope.live[("grouped", granularity)]
+
+
 def _service_rows(scope: Scope, now: dt.datetime) -> QuerySet[ServiceDay] | None:
     rows = _stored(ServiceDay.objects.all(), scope, now)
     if rows is not None and scope.service_id:
@@ -237,7 +262,7 @@ def _live(scope: Scope, now: dt.datetime, part: str) -> Iterable[Any]:
         )
         while day <= min(scope.end, today):
             if (office.pk, day) not in scope.live:
-                scope.live[(office.pk, day)] = day_rows(office, day, now=now)
+                scope.live[(office.pk, day)] = _live_rows(office, day, now, today=today)
             rows = getattr(scope.live[(office.pk, day)], part)
             for row in rows:
                 if part != "services" or _in_scope(scope, row.service_id):
@@ -245,15 +270,30 @@ def _live(scope: Scope, now: dt.datetime, part: str) -> Iterable[Any]:
             day += dt.timedelta(days=1)
 
 
+def _live_rows(office: Office, day: dt.date, now: dt.datetime, *, today: dt.date) -> Any:
+    """An office-day's rows from the raw tables. Today's are shared through the cache for
+    OKNO_LIVE_FIGURES_SECONDS: a dashboard of 50 offices would otherwise read 50 offices' raw
+    tables on every request, and "live" within a minute is live enough for a head."""
+    seconds = settings.OKNO_LIVE_FIGURES_SECONDS
+    if day != today or not seconds:
+        return day_rows(office, day, now=now)
+    key = f"analytics:live:{office.pk}:{day.isoformat()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = day_rows(office, day, now=now)
+        cache.set(key, rows, seconds)
+    return rows
+
+
 def _in_scope(scope: Scope, service_id: int) -> bool:
     if scope.service_id and service_id != scope.service_id:
         return False
     if scope.group_id:
-        if "group" not in scope.live:
-            scope.live["group"] = set(
+        if ("group", None) not in scope.live:
+            scope.live[("group", None)] = set(
                 Service.objects.filter(group_id=scope.group_id).values_list("pk", flat=True)
             )
-        return service_id in scope.live["group"]
+        return service_id in scope.live[("group", None)]
     return True
 
 
@@ -345,6 +385,11 @@ def _case_kpis(scope: Scope, now: dt.datetime) -> list[k.Kpi]:
         working_days += calendars[office_id].working_days_between(registered_on, decided_on)
         on_time += decided_on <= deadline
     running = cases.filter(RUNNING, office_id__in=list(offices))
+    handed = cases.filter(_period_condition(scope, "issued_at")).aggregate(
+        cases=Count("pk"),
+        intake=Count("pk", filter=Q(ticket__isnull=False)),
+        at_centre=Count("pk", filter=Q(delivery=Case.Delivery.AT_CENTRE)),
+    )
     return k.case_kpis(
         decided=decided.count(),
         decided_on_time=on_time,
@@ -353,6 +398,8 @@ def _case_kpis(scope: Scope, now: dt.datetime) -> list[k.Kpi]:
         missing=cases.filter(_period_condition(scope, "registered_at"))
         .exclude(missing_documents_reason="")
         .count(),
+        handed_out=handed["cases"],
+        visits=handed["intake"] + handed["at_centre"],
     )
 
 
@@ -374,30 +421,18 @@ def employee_kpis(scope: Scope, employee_id: int, *, now: dt.datetime | None = N
 
 def by_service(scope: Scope, *, now: dt.datetime | None = None) -> dict[int, dict[str, float]]:
     """ServiceDay columns summed per service over the scope, for the drill-down table."""
-    now = now or timezone.now()
     per: dict[int, dict[str, float]] = defaultdict(dict)
-    rows = _service_rows(scope, now)
-    if rows is not None:
-        for row in rows.values("service_id").annotate(**_sums(SERVICE_COLUMNS)).order_by():
-            service_id = row.pop("service_id")
-            _add_dict(per[service_id], row)
-    for live in _live(scope, now, "services"):
-        _add(per[live.service_id], live, SERVICE_COLUMNS)
+    for (service_id, _channel, _bucket), row in _grouped(scope, now or timezone.now()).items():
+        _add_dict(per[service_id], row)
     return dict(per)
 
 
 def by_channel(scope: Scope, *, now: dt.datetime | None = None) -> dict[str, dict[str, float]]:
     """ServiceDay columns summed per channel (kiosk, booking, staff, phone; "case" for ratings
     of applications)."""
-    now = now or timezone.now()
     per: dict[str, dict[str, float]] = defaultdict(dict)
-    rows = _service_rows(scope, now)
-    if rows is not None:
-        for row in rows.values("channel").annotate(**_sums(SERVICE_COLUMNS)).order_by():
-            channel = row.pop("channel")
-            _add_dict(per[channel], row)
-    for live in _live(scope, now, "services"):
-        _add(per[live.channel], live, SERVICE_COLUMNS)
+    for (_service, channel, _bucket), row in _grouped(scope, now or timezone.now()).items():
+        _add_dict(per[channel], row)
     return dict(per)
 
 

@@ -120,10 +120,29 @@ def test_complaints_cases_and_staff():
     assert complaints["complaints_on_time"] == 0.75
     assert (complaints["complaints_open"], complaints["complaints_overdue"]) == (2, 1)
     cases = _by_key(
-        k.case_kpis(decided=4, decided_on_time=3, working_days=22, overdue_now=5, missing=1)
+        k.case_kpis(
+            decided=4,
+            decided_on_time=3,
+            working_days=22,
+            overdue_now=5,
+            missing=1,
+            handed_out=4,
+            visits=6,
+        )
     )
     assert cases["cases_on_time"] == 0.75
     assert cases["case_days"] == 5.5
+    # 6 visits for 4 applications: 1.5, within the target of 2.
+    assert cases["visits_per_case"] == 1.5
+    assert k.case_kpis(
+        decided=0,
+        decided_on_time=0,
+        working_days=0,
+        overdue_now=0,
+        missing=0,
+        handed_out=4,
+        visits=6,
+    )[3].meets_target
     # 45 served in 9 desk-hours (32,400 s) → 5 an hour.
     staff = _by_key(k.staff_kpis({"served": 45, "desk_seconds": 32400}))
     assert staff["visits_per_operator_hour"] == 5

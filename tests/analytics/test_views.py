@@ -184,3 +184,12 @@ def test_by_channel_and_by_service_group(signed_in, head, office_a, service_a):
     if other.group_id != service_a.group_id:
         narrowed = browser.get(URL, {"group": other.group_id}).context["report"]
         assert {k.key: k.value for k in narrowed.kpis}["visits"] == 1
+
+
+def test_tiles_draw_their_trend_when_the_period_has_one(signed_in, head, office_a, service_a):
+    make_visit(office_a, service_a, dt.date(2026, 11, 16), "09:00", waited=2, served=5)
+    make_visit(office_a, service_a, dt.date(2026, 11, 17), "09:00", waited=20, served=5)
+    content = signed_in(head).get(URL).content.decode()
+    assert 'id="spark-wait-mean' in content and 'id="spark-visits' in content
+    # Mean wait over the period: 2, then 20 minutes.
+    assert "From 2 to 20; lowest 2, highest 20." in content

@@ -121,13 +121,51 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- what the page shows ------------------------------------------------------------------------
 
 
-def _tiles(report: selectors.Report) -> list[tuple[str, Any, list[k.Kpi]]]:
-    """Sections of KPI tiles, leaving out the per-criterion figures (drawn as bars instead)."""
+def _tiles(report: selectors.Report) -> list[tuple[str, Any, list[dict[str, Any]]]]:
+    """Sections of KPI tiles, each with its sparkline over the period where the trend has one;
+    the per-criterion figures are left out (drawn as bars instead)."""
     per_criterion = {f"{name}_{kind}" for name in CRITERIA for kind in ("mean", "top")}
+    sparks = _sparks(report)
     return [
-        (key, label, [kpi for kpi in items if kpi.key not in per_criterion])
+        (
+            key,
+            label,
+            [
+                {"kpi": kpi, "spark": sparks.get(kpi.key)}
+                for kpi in items
+                if kpi.key not in per_criterion
+            ],
+        )
         for key, label, items in report.sections()
     ]
+
+
+#: KPI → (its key in the series, the factor to the unit drawn) for the tiles' sparklines.
+_SPARKS = {
+    "satisfaction": ("satisfaction", 100),
+    "wait_mean": ("wait_mean", 1),
+    "wait_within_norm": ("wait_within_norm", 100),
+    "visits": ("visits", 1),
+}
+
+
+def _sparks(report: selectors.Report) -> dict[str, charts.Sparkline]:
+    if len(report.series) < 2:
+        return {}
+    labels = [formats.date_format(point["start"], "SHORT_DATE_FORMAT") for point in report.series]
+    values = report.by_key()
+    result = {}
+    for key, (field, factor) in _SPARKS.items():
+        target = values[key].definition.target
+        result[key] = charts.sparkline(
+            [None if p[field] is None else p[field] * factor for p in report.series],
+            id=f"spark-{key.replace('_', '-')}",
+            title=_("%(kpi)s over the period") % {"kpi": values[key].definition.label},
+            labels=labels,
+            target=None if target is None else target * factor,
+            unit="%" if factor == 100 else "",
+        )
+    return result
 
 
 def _criteria(report: selectors.Report) -> list[dict[str, Any]]:

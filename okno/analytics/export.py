@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,36 @@ class Table:
     title: str
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]] = field(default_factory=list)
+
+
+def breakdown_table(
+    slug: str,
+    title: str,
+    first: Column,
+    rows: Sequence[Mapping[str, Any]],
+    first_key: str,
+    *,
+    extra: Sequence[Column] = (),
+) -> Table:
+    """A breakdown (by service, channel, week, month) as a table: the row's name in `first`
+    (read from `first_key`), then the figures of `kpis.breakdown`, then any `extra` columns."""
+    columns = [first, *breakdown_columns(), *extra]
+    return Table(
+        slug,
+        title,
+        columns,
+        [[_plain(row[first_key]), *(row[c.key] for c in columns[1:])] for row in rows],
+    )
+
+
+def breakdown_columns() -> list[Column]:
+    return [
+        Column("visits", _("Visits"), "count"),
+        Column("ratings", _("Ratings"), "count"),
+        Column("satisfaction", _("Satisfied visitors"), "share"),
+        Column("wait_mean", _("Mean wait"), "minutes"),
+        Column("wait_within_norm", _("Waits within the norm"), "share"),
+    ]
 
 
 def table_response(table: Table, fmt: str, *, filename: str) -> HttpResponse:
@@ -126,6 +156,11 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    """Dates and numbers as they are; anything else (lazy translations) as text."""
+    return value if value is None or isinstance(value, int | float | dt.date) else str(value)
 
 
 def _csv_value(value: Any) -> Any:

@@ -435,6 +435,22 @@ def case_kpis(
     ]
 
 
+def breakdown(sums: Sums) -> dict[str, float | int | None]:
+    """The figures each row of a breakdown (a service, a channel, a week) shows, from its sums."""
+    values = {
+        x.key: x.value
+        for x in [*satisfaction_kpis(sums), *visit_kpis(sums, booked_visits=0, case_ratings=0)]
+    }
+    return {
+        "visits": int(sums.get("visits", 0) or 0),
+        "ratings": int(sums.get("ratings", 0) or 0),
+        "satisfaction": values["satisfaction"],
+        "wait_mean": values["wait_mean"],
+        "wait_within_norm": values["wait_within_norm"],
+        "service_mean": values["service_mean"],
+    }
+
+
 def criterion_label(name: str) -> Promise:
     return _CRITERION_LABELS[name]
 

@@ -129,22 +129,7 @@ def series(scope: Scope, granularity: str, *, now: dt.datetime) -> list[dict[str
     buckets: dict[dt.date, dict[str, float]] = defaultdict(dict)
     for (_service, _channel, bucket), row in _grouped(scope, now, granularity).items():
         _add_dict(buckets[bucket], row)
-    points = []
-    for bucket in sorted(buckets):
-        sums = buckets[bucket]
-        satisfaction = {kpi.key: kpi for kpi in k.satisfaction_kpis(sums)}
-        visits = {kpi.key: kpi for kpi in k.visit_kpis(sums, booked_visits=0, case_ratings=0)}
-        points.append(
-            {
-                "start": bucket,
-                "visits": int(sums.get("visits", 0)),
-                "satisfaction": satisfaction["satisfaction"].value,
-                "ratings": int(sums.get("ratings", 0)),
-                "wait_mean": visits["wait_mean"].value,
-                "wait_within_norm": visits["wait_within_norm"].value,
-            }
-        )
-    return points
+    return [{"start": bucket, **k.breakdown(buckets[bucket])} for bucket in sorted(buckets)]
 
 
 def heat_map(scope: Scope, *, now: dt.datetime) -> dict[tuple[int, int], dict[str, float]]:

@@ -49,7 +49,9 @@ def _values(response) -> dict[str, float | None]:
 
 
 def test_the_head_gets_her_offices_figures_with_definitions(head, activity):
-    response = Client().get(URL, {"from": "2026-11-01", "to": "2026-11-19"}, **_as(head))
+    response = Client().get(
+        URL, {"from": "2026-11-01", "to": "2026-11-19", "lang": "en"}, **_as(head)
+    )
     assert response.status_code == 200
     body = response.json()
     values = _values(response)

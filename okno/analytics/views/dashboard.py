@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from okno.analytics import kpis as k
 from okno.analytics import selectors
 from okno.analytics.access import analytics_offices, require_office_figures
-from okno.analytics.export import Column, Table, download_response, page_query
+from okno.analytics.export import Column, Table, breakdown_table, download_response, page_query
 from okno.analytics.forms import KpiFilterForm
 from okno.analytics.models import MINUTE_EDGES
 from okno.catalog.models import Service
@@ -181,41 +181,18 @@ def _criteria(report: selectors.Report) -> list[dict[str, Any]]:
 
 
 def _services(per: dict[int, dict[str, float]], names: dict[int, str]) -> list[dict[str, Any]]:
-    rows = []
-    for service_id, sums in per.items():
-        values = {kpi.key: kpi.value for kpi in k.satisfaction_kpis(sums)}
-        visits = {kpi.key: kpi.value for kpi in k.visit_kpis(sums, booked_visits=0, case_ratings=0)}
-        rows.append(
-            {
-                "id": service_id,
-                "name": names.get(service_id) or str(service_id),
-                "visits": int(sums.get("visits", 0)),
-                "ratings": int(sums.get("ratings", 0)),
-                "satisfaction": values["satisfaction"],
-                "wait_mean": visits["wait_mean"],
-                "wait_within_norm": visits["wait_within_norm"],
-                "service_mean": visits["service_mean"],
-            }
-        )
+    rows = [
+        {"id": service_id, "name": names.get(service_id) or str(service_id), **k.breakdown(sums)}
+        for service_id, sums in per.items()
+    ]
     return sorted(rows, key=lambda row: (-row["visits"], row["name"]))
 
 
 def _channels(per: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
-    rows = []
-    for channel, sums in per.items():
-        satisfaction = {kpi.key: kpi.value for kpi in k.satisfaction_kpis(sums)}
-        visits = {kpi.key: kpi.value for kpi in k.visit_kpis(sums, booked_visits=0, case_ratings=0)}
-        rows.append(
-            {
-                "channel": channel,
-                "name": CHANNEL_NAMES.get(channel, channel),
-                "visits": int(sums.get("visits", 0)),
-                "ratings": int(sums.get("ratings", 0)),
-                "satisfaction": satisfaction["satisfaction"],
-                "wait_mean": visits["wait_mean"],
-                "wait_within_norm": visits["wait_within_norm"],
-            }
-        )
+    rows = [
+        {"channel": channel, "name": CHANNEL_NAMES.get(channel, channel), **k.breakdown(sums)}
+        for channel, sums in per.items()
+    ]
     return sorted(rows, key=lambda row: -row["visits"])
 
 
@@ -376,82 +353,23 @@ def _criteria_table(report: selectors.Report) -> Table:
 
 
 def _series_table(series: list[dict[str, Any]], granularity: str) -> Table:
-    return Table(
-        "trend",
-        _("Over time"),
-        [
-            Column("start", _("Period")),
-            Column("visits", _("Visits"), "count"),
-            Column("ratings", _("Ratings"), "count"),
-            Column("satisfaction", _("Satisfied visitors"), "share"),
-            Column("wait_mean", _("Mean wait"), "minutes"),
-            Column("wait_within_norm", _("Waits within the norm"), "share"),
-        ],
-        [
-            [
-                point["start"],
-                point["visits"],
-                point["ratings"],
-                point["satisfaction"],
-                point["wait_mean"],
-                point["wait_within_norm"],
-            ]
-            for point in series
-        ],
-    )
+    return breakdown_table("trend", _("Over time"), Column("start", _("Period")), series, "start")
 
 
 def _service_table(rows: list[dict[str, Any]]) -> Table:
-    return Table(
+    return breakdown_table(
         "services",
         _("By service"),
-        [
-            Column("service", _("Service")),
-            Column("visits", _("Visits"), "count"),
-            Column("ratings", _("Ratings"), "count"),
-            Column("satisfaction", _("Satisfied visitors"), "share"),
-            Column("wait_mean", _("Mean wait"), "minutes"),
-            Column("wait_within_norm", _("Waits within the norm"), "share"),
-            Column("service_mean", _("Mean service time"), "minutes"),
-        ],
-        [
-            [
-                row["name"],
-                row["visits"],
-                row["ratings"],
-                row["satisfaction"],
-                row["wait_mean"],
-                row["wait_within_norm"],
-                row["service_mean"],
-            ]
-            for row in rows
-        ],
+        Column("service", _("Service")),
+        rows,
+        "name",
+        extra=[Column("service_mean", _("Mean service time"), "minutes")],
     )
 
 
 def _channel_table(rows: list[dict[str, Any]]) -> Table:
-    return Table(
-        "channels",
-        _("By channel"),
-        [
-            Column("channel", _("Channel")),
-            Column("visits", _("Visits"), "count"),
-            Column("ratings", _("Ratings"), "count"),
-            Column("satisfaction", _("Satisfied visitors"), "share"),
-            Column("wait_mean", _("Mean wait"), "minutes"),
-            Column("wait_within_norm", _("Waits within the norm"), "share"),
-        ],
-        [
-            [
-                str(row["name"]),
-                row["visits"],
-                row["ratings"],
-                row["satisfaction"],
-                row["wait_mean"],
-                row["wait_within_norm"],
-            ]
-            for row in rows
-        ],
+    return breakdown_table(
+        "channels", _("By channel"), Column("channel", _("Channel")), rows, "name"
     )
 
 

@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.utils import translation
 
 from okno.analytics import benchmarking
 from okno.queueing.models import DeskSession
@@ -100,7 +101,8 @@ def test_fewer_than_ten_ratings_are_not_enough_to_call_a_criterion_weak(
     result = benchmarking.employee_table(office_a, TUESDAY, TUESDAY, now=NOW)
     olena = _person(result, operator)
     assert not olena.enough_ratings and olena.weakest == ()
-    assert benchmarking.weakest_words(olena) == "not enough ratings"
+    with translation.override("en"):
+        assert benchmarking.weakest_words(olena) == "not enough ratings"
 
 
 def test_the_table_lists_operators_and_heads_not_the_back_office(

@@ -12,7 +12,7 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from okno.analytics import selectors
 from okno.analytics.access import analytics_offices, may_see_employee, sees_office_figures
@@ -114,7 +114,7 @@ def kpi(request: HttpRequest, query: Query[KpiQuery]):
     start = query.from_ or end - dt.timedelta(days=29)
     with translation.override(query.lang or translation.get_language()):
         if start > end or (end - start).days + 1 > MAX_DAYS:
-            return 400, {"message": _period_message()}
+            return Status(400, {"message": _period_message()})
         report_scope = selectors.Scope(tuple(offices), start, end, query.service)
         if query.employee is not None:
             values = selectors.employee_kpis(report_scope, query.employee)

@@ -25,6 +25,8 @@ from okno.feedback.models import Complaint
 from okno.queueing.models import Ticket
 
 GRANULARITIES = ("day", "week", "month")
+#: Past office-days not rolled up yet that one page computes from the raw tables at most.
+MAX_LIVE_OFFICE_DAYS = 100
 _NUMERIC = (
     "IntegerField",
     "PositiveIntegerField",
@@ -63,6 +65,8 @@ class Report:
     kpis: list[k.Kpi]
     sums: dict[str, float]
     series: list[dict[str, Any]] = field(default_factory=list)
+    #: Past office-days of the scope left out: not rolled up yet, and too many to compute live.
+    incomplete_office_days: int = 0
 
     def by_key(self) -> dict[str, k.Kpi]:
         return {kpi.key: kpi for kpi in self.kpis}
@@ -95,6 +99,7 @@ def report(
     result = Report(scope, values, sums)
     if granularity:
         result.series = series(scope, granularity, now=now)
+    result.incomplete_office_days = incomplete_office_days(scope, now)
     return result
 
 
@@ -182,9 +187,20 @@ def _grouped(
     Kept on the scope: the totals, the series, by service and by channel reuse it. Without a
     granularity any one already read serves (the buckets are summed away), else months.
     """
-    cached = scope.live.get(("grouped", granularity))
+    # Keyed by everything that narrows the rows: pages share `live` between scopes.
+    ident = (
+        scope.start,
+        scope.end,
+        scope.service_id,
+        scope.group_id,
+        *(o.pk for o in scope.offices),
+    )
+    cached = scope.live.get(("grouped", (granularity, ident)))
     if cached is None and granularity is None:
-        cached = next((v for key, v in scope.live.items() if key[0] == "grouped"), None)
+        cached = next(
+            (v for key, v in scope.live.items() if key[0] == "grouped" and key[1][1] == ident),
+            None,
+        )
     if cached is not None:
         return cached
     granularity = granularity or "month"
@@ -206,8 +222,8 @@ def _grouped(
     for live in _live(scope, now, "services"):
         key = (live.service_id, live.channel, bucket_of(live.day, granularity))
         _add(grouped[key], live, SERVICE_COLUMNS)
-    scope.live[("grouped", granularity)] = dict(grouped)
-    return scope.live[("grouped", granularity)]
+    scope.live[("grouped", (granularity, ident))] = dict(grouped)
+    return scope.live[("grouped", (granularity, ident))]
 
 
 def _service_rows(scope: Scope, now: dt.datetime) -> QuerySet[ServiceDay] | None:
@@ -236,9 +252,41 @@ def _stored(queryset: QuerySet[Any], scope: Scope, now: dt.datetime) -> QuerySet
 
 
 def _live(scope: Scope, now: dt.datetime, part: str) -> Iterable[Any]:
-    """Rows computed from the raw tables for the scope's days the rollups do not cover yet."""
+    """Rows computed from the raw tables for the scope's days the rollups do not cover yet.
 
-    complete = _complete_until(scope.offices)
+    Today always; past days not rolled up yet (a new install with imported history, a long
+    outage of the periodic job) only up to MAX_LIVE_OFFICE_DAYS per page, newest first, so that
+    a request stays short: the rest is left out and counted in `incomplete_office_days`.
+    """
+    for office, day, today in _planned(scope, now):
+        if (office.pk, day) not in scope.live:
+            scope.live[(office.pk, day)] = _live_rows(office, day, now, today=today)
+        for row in getattr(scope.live[(office.pk, day)], part):
+            if part != "services" or _in_scope(scope, row.service_id):
+                yield row
+
+
+def incomplete_office_days(scope: Scope, now: dt.datetime | None = None) -> int:
+    """How many of the scope's past office-days are neither rolled up nor computed live."""
+    return _planned(scope, now or timezone.now()).skipped
+
+
+class _Plan(list):
+    """The office-days to compute live, and how many past ones were left out."""
+
+    skipped: int = 0
+
+
+def _planned(scope: Scope, now: dt.datetime) -> _Plan:
+    # Keyed by the period: pages share `live` between scopes of different periods.
+    key = ("planned", (scope.start, scope.end))
+    if key not in scope.live:
+        scope.live[key] = _plan_live(scope, now, _complete_until(scope.offices))
+    return scope.live[key]
+
+
+def _plan_live(scope: Scope, now: dt.datetime, complete: dict[int, dt.date]) -> _Plan:
+    todays, past = [], []
     for office in scope.offices:
         today = now.astimezone(office.zone).date()
         day = max(
@@ -246,13 +294,12 @@ def _live(scope: Scope, now: dt.datetime, part: str) -> Iterable[Any]:
             complete.get(office.pk, scope.start - dt.timedelta(days=1)) + dt.timedelta(days=1),
         )
         while day <= min(scope.end, today):
-            if (office.pk, day) not in scope.live:
-                scope.live[(office.pk, day)] = _live_rows(office, day, now, today=today)
-            rows = getattr(scope.live[(office.pk, day)], part)
-            for row in rows:
-                if part != "services" or _in_scope(scope, row.service_id):
-                    yield row
+            (todays if day == today else past).append((office, day, today))
             day += dt.timedelta(days=1)
+    past.sort(key=lambda item: item[1], reverse=True)
+    plan = _Plan(todays + past[:MAX_LIVE_OFFICE_DAYS])
+    plan.skipped = max(0, len(past) - MAX_LIVE_OFFICE_DAYS)
+    return plan
 
 
 def _live_rows(office: Office, day: dt.date, now: dt.datetime, *, today: dt.date) -> Any:

@@ -29,7 +29,7 @@ from okno.queueing.models import Ticket
 SETTLE_DAYS = 8
 #: How many office-days one periodic run rebuilds at most, so that the job stays short; a
 #: backlog (a new install with history, a long outage) is worked off over the next runs.
-BATCH = 200
+BATCH = 500
 
 Progress = Callable[[int, int, Office, dt.date], None]
 

@@ -71,6 +71,9 @@ class KpiReportOut(Schema):
     granularity: str | None
     kpis: list[KpiOut]
     series: list[PointOut]
+    incomplete_office_days: int = Field(
+        0, description="Past office-days left out: not rolled up yet, too many to compute live."
+    )
 
 
 @router.get(
@@ -119,9 +122,11 @@ def kpi(request: HttpRequest, query: Query[KpiQuery]):
         if query.employee is not None:
             values = selectors.employee_kpis(report_scope, query.employee)
             series = []
+            incomplete = selectors.incomplete_office_days(report_scope)
         else:
             report = selectors.report(report_scope, granularity=query.granularity)
             values, series = report.kpis, report.series
+            incomplete = report.incomplete_office_days
         return {
             "offices": [o.pk for o in offices],
             "service": query.service,
@@ -131,6 +136,7 @@ def kpi(request: HttpRequest, query: Query[KpiQuery]):
             "granularity": query.granularity,
             "kpis": [_kpi(value) for value in values],
             "series": series,
+            "incomplete_office_days": incomplete,
         }
 
 

@@ -193,3 +193,19 @@ def test_tiles_draw_their_trend_when_the_period_has_one(signed_in, head, office_
     assert 'id="spark-wait-mean' in content and 'id="spark-visits' in content
     # Mean wait over the period: 2, then 20 minutes.
     assert "From 2 to 20; lowest 2, highest 20." in content
+
+
+def test_days_not_rolled_up_beyond_the_live_limit_are_left_out_and_said_so(
+    signed_in, head, office_a, service_a, monkeypatch
+):
+    from okno.analytics import selectors
+
+    monkeypatch.setattr(selectors, "MAX_LIVE_OFFICE_DAYS", 2)
+    for day in (16, 17, 18):
+        make_visit(office_a, service_a, dt.date(2026, 11, day), "09:00", waited=1, served=5)
+    response = signed_in(head).get(URL, {"start": "2026-11-13", "end": "2026-11-19"})
+    report = response.context["report"]
+    # Six past days (13–18 November), the newest two computed live: the 17th and the 18th.
+    assert report.incomplete_office_days == 4
+    assert {k.key: k.value for k in report.kpis}["visits"] == 2
+    assert "4 office-days of this period are not in the figures yet" in response.content.decode()

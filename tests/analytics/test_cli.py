@@ -41,3 +41,41 @@ def test_rollups_refuses_a_malformed_date(capsys):
     with pytest.raises(SystemExit):
         cli.main(["rollups", "--from", "last tuesday"])
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_simulate_offices_writes_a_bulk_history_and_its_rollups(db, capsys):
+    from okno.analytics.models import RollupState
+    from okno.queueing.models import Ticket
+
+    assert (
+        cli.main(
+            [
+                "simulate",
+                "--history",
+                "7",
+                "--offices",
+                "2",
+                "--visits-per-day",
+                "20",
+                "--seed",
+                "3",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Creating 2 synthetic offices" in out and "KPI rollups built" in out
+    tickets = Ticket.objects.count()
+    assert tickets > 0 and f"Wrote {tickets:,} tickets" in out
+    # Their rollups are complete up to yesterday: the periodic job goes on from there.
+    yesterday = dt.date(2026, 11, 18)
+    assert set(RollupState.objects.values_list("complete_until", flat=True)) == {yesterday}
+    assert (
+        sum(ServiceDay.objects.values_list("visits", flat=True))
+        == Ticket.objects.filter(transferred_from__isnull=True).count()
+    )
+
+
+def test_simulate_offices_needs_history(capsys):
+    assert cli.main(["simulate", "--offices", "2"]) == 2
+    assert "--offices needs --history" in capsys.readouterr().err

@@ -120,10 +120,10 @@ def day_rows(office: Office, day: dt.date, *, now: dt.datetime | None = None) ->
         if outcome:
             setattr(row, outcome, getattr(row, outcome) + 1)
         if transferred_from is None:
-            hour = hours.setdefault(
-                issued_at.astimezone(zone).hour,
-                HourDay(office=office, day=day, hour=issued_at.astimezone(zone).hour),
-            )
+            local_hour = issued_at.astimezone(zone).hour
+            if local_hour not in hours:
+                hours[local_hour] = HourDay(office=office, day=day, hour=local_hour)
+            hour = hours[local_hour]
             row.visits += 1
             hour.visits += 1
             if called_at is None and outcome and source != Ticket.Source.BOOKING:
@@ -220,10 +220,11 @@ def _add_ratings(
             add_rating(target, scores, recommend)
         for dimension, value in told.items():
             if value:
-                group = groups.setdefault(
-                    (dimension, value),
-                    GroupDay(office=office, day=day, dimension=dimension, value=value),
-                )
+                if (dimension, value) not in groups:
+                    groups[(dimension, value)] = GroupDay(
+                        office=office, day=day, dimension=dimension, value=value
+                    )
+                group = groups[(dimension, value)]
                 group.ratings += 1
                 group.satisfied += satisfied
                 group.score_sum += total

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 from collections.abc import Callable
 
+from benchmarks._report import say
 from benchmarks.portal import _prepare_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
@@ -30,3 +32,25 @@ def on_own_database(pg_database: str, run: Callable[[], int]) -> int:
 
             connections.close_all()
             drop_database()
+
+
+def add_database_option(parser: argparse.ArgumentParser, default: str) -> None:
+    """`--pg-database`: the throwaway database the benchmark creates (and drops)."""
+    parser.add_argument(
+        "--pg-database",
+        default=default,
+        help="database created (and dropped) on the PostgreSQL server named by DATABASE_URL",
+    )
+
+
+def migrated_database() -> None:
+    """Set Django up on the throwaway database and migrate it, saying so on stderr."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okno.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
+    call_command("migrate", verbosity=0)

@@ -51,7 +51,7 @@ import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from benchmarks._postgres import on_own_database
+from benchmarks._postgres import add_database_option, migrated_database, on_own_database
 from benchmarks._report import percentile, say
 
 OFFICES = 20
@@ -190,24 +190,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases to generate")
     parser.add_argument("--repeat", type=int, default=200, help="timed requests per list")
     parser.add_argument("--seed", type=float, default=0.5, help="seed of the generator (-1 … 1)")
-    parser.add_argument(
-        "--pg-database",
-        default="bench_cases",
-        help="database created (and dropped) on the PostgreSQL server named by DATABASE_URL",
-    )
+    add_database_option(parser, "bench_cases")
     return parser
 
 
 def _run(options: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okno.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    migrated_database()
     from django.db import connection
 
-    say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
-    call_command("migrate", verbosity=0)
     now = dt.datetime.now(dt.UTC)
     world = _prepare()
     _generate(options, world, now)

@@ -27,7 +27,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 
-from benchmarks._postgres import on_own_database
+from benchmarks._postgres import add_database_option, migrated_database, on_own_database
 from benchmarks._report import percentile, say
 
 
@@ -50,21 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile", action="store_true", help="profile the all-offices page with pyinstrument"
     )
-    parser.add_argument(
-        "--pg-database",
-        default="bench_kpi",
-        help="database created (and dropped) on the PostgreSQL server named by DATABASE_URL",
-    )
+    add_database_option(parser, "bench_kpi")
     return parser
 
 
 def _run(options: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okno.settings")
-    import django
-
-    django.setup()
+    migrated_database()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
@@ -76,8 +68,6 @@ def _run(options: argparse.Namespace) -> int:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
-    call_command("migrate", verbosity=0)
     today = dt.date.today()
     started = time.perf_counter()
     summary = generate_history(

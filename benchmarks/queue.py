@@ -42,7 +42,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from benchmarks._postgres import on_own_database
+from benchmarks._postgres import add_database_option, migrated_database, on_own_database
 from benchmarks._report import percentile, say
 
 GROUPS = ("QA", "QB", "QC", "QD", "QE")
@@ -85,24 +85,14 @@ def _parser() -> argparse.ArgumentParser:
         "--connections", type=int, default=40, help="database connections the threads share"
     )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--pg-database",
-        default="bench_queue",
-        help="database created (and dropped) on the PostgreSQL server named by DATABASE_URL",
-    )
+    add_database_option(parser, "bench_queue")
     return parser
 
 
 def _run(options: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okno.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    migrated_database()
     from django.db import connection
 
-    say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
-    call_command("migrate", verbosity=0)
     office, desks, tickets = _prepare(options)
     server_version = connection.pg_version
 

@@ -52,7 +52,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from benchmarks._postgres import on_own_database
+from benchmarks._postgres import add_database_option, migrated_database, on_own_database
 from benchmarks._report import percentile, say
 
 OFFICES = 5
@@ -115,24 +115,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--ratings", type=int, default=250_000, help="ratings to upload")
     parser.add_argument("--batch", type=int, default=1000, help="ratings per request (≤ 1000)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--pg-database",
-        default="bench_ratings",
-        help="database created (and dropped) on the PostgreSQL server named by DATABASE_URL",
-    )
+    add_database_option(parser, "bench_ratings")
     return parser
 
 
 def _run(options: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okno.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    migrated_database()
     from django.db import connection
 
-    say(f"database: {connection.settings_dict['NAME']} on PostgreSQL, migrating …")
-    call_command("migrate", verbosity=0)
     offices, services, employee, token = _prepare()
     failures: list[str] = []
 

@@ -90,7 +90,10 @@ def _fast_password_hashing() -> Iterator[None]:
 def demo_fixture(
     _fast_password_hashing: None, django_db_setup: None, django_db_blocker, tmp_path_factory
 ) -> Path:
-    """The demo, loaded once with `load_demo()` and kept as a `loaddata` fixture file."""
+    """The demo, loaded once with `load_demo()` and kept as a `loaddata` fixture file.
+
+    Without its 60 days of past visits and their rollups: every journey would reload those
+    thousands of rows; the analytics journey writes them itself."""
     from okno.staff.demo import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.json"
@@ -100,7 +103,7 @@ def demo_fixture(
         if model._meta.label.split(".")[1].startswith("Historical")
     ]
     with django_db_blocker.unblock():
-        load_demo()
+        load_demo(past_visits=False)
         call_command(
             "dumpdata",
             natural_foreign=True,

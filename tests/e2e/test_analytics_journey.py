@@ -24,6 +24,14 @@ HEAD = support.employee("head.rynek")
 OPERATOR = support.employee("operator.anna")
 
 
+@pytest.fixture(autouse=True)
+def _past_visits(demo_data):
+    """The demo's 60 past days of visits and their rollups (the shared demo leaves them out)."""
+    from okno.analytics.demo import load_analytics_demo
+
+    load_analytics_demo()
+
+
 def test_the_head_reads_filters_drills_down_and_exports_her_figures(open_page):
     import openpyxl
 

@@ -25,6 +25,7 @@ from okno.analytics.models import (
 )
 from okno.appointments.models import Booking
 from okno.catalog.models import Office, Service
+from okno.core.calendar import local_day_bounds
 from okno.feedback.models import CRITERIA, Rating
 from okno.queueing.models import DeskPause, DeskSession, Ticket
 from okno.queueing.services import queue_settings
@@ -167,13 +168,6 @@ def day_rows(office: Office, day: dt.date, *, now: dt.datetime | None = None) ->
     )
 
 
-def local_bounds(zone: Any, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The UTC start and end of an office's local day."""
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -184,7 +178,7 @@ def _bump(row: Any, prefix: str, index: int) -> None:
 
 def _add_bookings(office: Office, day: dt.date, zone: Any, service_row: Any) -> None:
     """Bookings for a time on `day` that came to an end: checked in or not come."""
-    start, end = local_bounds(zone, day)
+    start, end = local_day_bounds(zone, day)
     settled = (Booking.Status.CHECKED_IN, Booking.Status.NO_SHOW)
     rows = Booking.objects.filter(
         office=office, start__gte=start, start__lt=end, status__in=settled
@@ -215,7 +209,7 @@ def _add_ratings(
         if employee_id:
             targets.append(employee_row(employee_id))
         total = sum(scores.values())
-        satisfied = total >= SATISFIED_OVERALL * len(CRITERIA)
+        satisfied = is_satisfied(total)
         for target in targets:
             add_rating(target, scores, recommend)
         for dimension, value in told.items():
@@ -230,10 +224,15 @@ def _add_ratings(
                 group.score_sum += total
 
 
+def is_satisfied(total: int) -> bool:
+    """Whether a rating whose five scores add up to `total` is satisfied (overall mean ≥ 4)."""
+    return total >= SATISFIED_OVERALL * len(CRITERIA)
+
+
 def add_rating(target: Any, scores: dict[str, int], recommend: int | None) -> None:
     """Count one rating into a row holding RatingSums."""
     target.ratings += 1
-    target.satisfied += sum(scores.values()) >= SATISFIED_OVERALL * len(CRITERIA)
+    target.satisfied += is_satisfied(sum(scores.values()))
     for name, score in scores.items():
         setattr(target, f"{name}_sum", getattr(target, f"{name}_sum") + score)
         setattr(target, f"{name}_top", getattr(target, f"{name}_top") + (score >= TOP_BOX))
@@ -247,7 +246,7 @@ def _add_desk_time(
     office: Office, day: dt.date, zone: Any, now: dt.datetime, employee_row: Any
 ) -> None:
     """Each employee's time at an open service point within the day, pauses excluded."""
-    start, end = local_bounds(zone, day)
+    start, end = local_day_bounds(zone, day)
     end = min(end, now)
     sessions = DeskSession.objects.filter(
         Q(closed_at__isnull=True) | Q(closed_at__gt=start),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from okno.analytics import kpis as k
 from okno.analytics import selectors
+from okno.analytics.services import local_today
 from okno.catalog.models import Office
 from okno.core.i18n import tr
 from okno.queueing.selectors import waiting_tickets
@@ -81,7 +82,7 @@ class PublicFigures:
 def public_figures(office: Office, *, now: dt.datetime | None = None) -> PublicFigures:
     """What the office's public page shows, as of `now` (its own local day and months)."""
     now = now or timezone.now()
-    today = now.astimezone(office.zone).date()
+    today = local_today(office, now)
     live = selectors.report(selectors.Scope((office,), today, today), now=now).by_key()
     month_start, month_end = previous_month(today)
     trend_start = add_months(month_start, 1 - TREND_MONTHS)

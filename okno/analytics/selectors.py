@@ -16,12 +16,14 @@ from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from okno.analytics import kpis as k
-from okno.analytics.facts import CASE_CHANNEL, day_rows, local_bounds
+from okno.analytics.facts import CASE_CHANNEL, day_rows
 from okno.analytics.models import EmployeeDay, GroupDay, HourDay, RollupState, ServiceDay
+from okno.analytics.services import local_today
 from okno.cases.models import RUNNING, Case
 from okno.catalog.models import Office, Service
-from okno.core.calendar import WorkingCalendar
+from okno.core.calendar import WorkingCalendar, local_day_bounds
 from okno.feedback.models import Complaint
+from okno.feedback.services import OPEN_STATUSES
 from okno.queueing.models import Ticket
 
 GRANULARITIES = ("day", "week", "month")
@@ -288,7 +290,7 @@ def _planned(scope: Scope, now: dt.datetime) -> _Plan:
 def _plan_live(scope: Scope, now: dt.datetime, complete: dict[int, dt.date]) -> _Plan:
     todays, past = [], []
     for office in scope.offices:
-        today = now.astimezone(office.zone).date()
+        today = local_today(office, now)
         day = max(
             scope.start,
             complete.get(office.pk, scope.start - dt.timedelta(days=1)) + dt.timedelta(days=1),
@@ -362,31 +364,34 @@ def _total(rows: Iterable[dict[str, float]]) -> dict[str, float]:
 
 def _period_condition(scope: Scope, field_name: str) -> Q:
     """`field_name` (a timestamp) within the scope's days, each office by its own local time."""
-    by_zone: dict[str, list[int]] = defaultdict(list)
+    by_zone: dict[str, list[Office]] = defaultdict(list)
     for office in scope.offices:
-        by_zone[office.time_zone].append(office.pk)
+        by_zone[office.time_zone].append(office)
     condition = Q(pk__in=[])
-    for zone_name, ids in by_zone.items():
-        zone = next(o.zone for o in scope.offices if o.time_zone == zone_name)
-        start, _ = local_bounds(zone, scope.start)
-        _, end = local_bounds(zone, scope.end)
+    for offices in by_zone.values():
+        zone, ids = offices[0].zone, [office.pk for office in offices]
+        start, _ = local_day_bounds(zone, scope.start)
+        _, end = local_day_bounds(zone, scope.end)
         condition |= Q(office_id__in=ids, **{f"{field_name}__gte": start, f"{field_name}__lt": end})
     return condition
 
 
-def _complaint_kpis(scope: Scope, visits: float, now: dt.datetime) -> list[k.Kpi]:
-    complaints = Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT)
+def _narrowed(queryset: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
+    """Complaints or cases of the scope's service, or of its service group."""
     if scope.service_id:
-        complaints = complaints.filter(service_id=scope.service_id)
+        queryset = queryset.filter(service_id=scope.service_id)
     if scope.group_id:
-        complaints = complaints.filter(service__group_id=scope.group_id)
+        queryset = queryset.filter(service__group_id=scope.group_id)
+    return queryset
+
+
+def _complaint_kpis(scope: Scope, visits: float, now: dt.datetime) -> list[k.Kpi]:
+    complaints = _narrowed(Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT), scope)
     ids = [o.pk for o in scope.offices]
     received = complaints.filter(_period_condition(scope, "received_at")).count()
     due = complaints.filter(office_id__in=ids, deadline__gte=scope.start, deadline__lte=scope.end)
     on_time = due.filter(answered_at__isnull=False, answered_at__date__lte=F("deadline")).count()
-    open_now = complaints.filter(
-        office_id__in=ids, answered_at__isnull=True, closed_at__isnull=True
-    )
+    open_now = complaints.filter(office_id__in=ids, status__in=OPEN_STATUSES)
     today = timezone.localdate(now)
     return k.complaint_kpis(
         received=received,
@@ -399,16 +404,11 @@ def _complaint_kpis(scope: Scope, visits: float, now: dt.datetime) -> list[k.Kpi
 
 
 def _case_kpis(scope: Scope, now: dt.datetime) -> list[k.Kpi]:
-    cases = Case.objects.all()
-    if scope.service_id:
-        cases = cases.filter(service_id=scope.service_id)
-    if scope.group_id:
-        cases = cases.filter(service__group_id=scope.group_id)
+    cases = _narrowed(Case.objects.all(), scope)
     offices = {o.pk: o for o in scope.offices}
     calendars = {pk: WorkingCalendar(office) for pk, office in offices.items()}
     decided = cases.filter(_period_condition(scope, "decided_at"))
-    working_days = 0
-    on_time = 0
+    working_days = on_time = count = 0
     rows = decided.values_list("office_id", "registered_at", "decided_at", "deadline")
     for office_id, registered_at, decided_at, deadline in rows.iterator():
         office = offices[office_id]
@@ -416,6 +416,7 @@ def _case_kpis(scope: Scope, now: dt.datetime) -> list[k.Kpi]:
         registered_on = registered_at.astimezone(office.zone).date()
         working_days += calendars[office_id].working_days_between(registered_on, decided_on)
         on_time += decided_on <= deadline
+        count += 1
     running = cases.filter(RUNNING, office_id__in=list(offices))
     handed = cases.filter(_period_condition(scope, "issued_at")).aggregate(
         cases=Count("pk"),
@@ -423,7 +424,7 @@ def _case_kpis(scope: Scope, now: dt.datetime) -> list[k.Kpi]:
         at_centre=Count("pk", filter=Q(delivery=Case.Delivery.AT_CENTRE)),
     )
     return k.case_kpis(
-        decided=decided.count(),
+        decided=count,
         decided_on_time=on_time,
         working_days=working_days,
         overdue_now=running.filter(deadline__lt=timezone.localdate(now)).count(),

@@ -67,10 +67,11 @@ def rebuild(
     past yesterday; returns the office-days rebuilt. Marks each office complete up to `end`
     when its rollups had no gap before `start`."""
     now = now or timezone.now()
-    offices = list(offices)
+    last_days = {
+        office: min(end, local_today(office, now) - dt.timedelta(days=1)) for office in offices
+    }
     plan = []
-    for office in offices:
-        last = min(end, local_today(office, now) - dt.timedelta(days=1))
+    for office, last in last_days.items():
         day = start
         while day <= last:
             plan.append((office, day))
@@ -79,8 +80,7 @@ def rebuild(
         refresh_day(office, day, now=now)
         if progress:
             progress(done, len(plan), office, day)
-    for office in offices:
-        last = min(end, local_today(office, now) - dt.timedelta(days=1))
+    for office, last in last_days.items():
         state = RollupState.objects.filter(office=office).first()
         if (
             state

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from okno.appointments.models import AppointmentSettings, Booking, ContactRecord
 from okno.catalog.models import Office, Service
+from okno.core.calendar import local_day_bounds
 
 
 def bookable_services(office: Office | None = None) -> QuerySet[Service]:
@@ -35,8 +36,7 @@ def day_bookings(
     office: Office, day: dt.date, *, statuses: tuple[str, ...], service: Service | None = None
 ) -> list[Booking]:
     """An office's bookings starting on a local day, in time order."""
-    first = dt.datetime.combine(day, dt.time.min, tzinfo=office.zone)
-    last = first + dt.timedelta(days=1)
+    first, last = local_day_bounds(office.zone, day)
     bookings = Booking.objects.filter(
         office=office, start__gte=first, start__lt=last, status__in=statuses
     ).select_related("service", "ticket", "contact_record")

@@ -184,6 +184,13 @@ def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
         day += dt.timedelta(days=1)
 
 
+def local_day_bounds(zone: dt.tzinfo, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The start and end (exclusive) of a local `day` in a time zone, as UTC instants."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
 def add_working_days(office: Office, start: dt.date, n: int) -> dt.date:
     """The n-th working day after `start` on the office's calendar."""
     return WorkingCalendar(office).add_working_days(start, n)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
 _DECIMALS = {"share": 1, "minutes": 1, "index": 0, "score": 2, "count": 0, "rate": 1, "days": 1}
+
+
+#: A Monday: weekdays are named by formatting a date of the same week in the reader's language.
+_MONDAY = dt.date(2024, 1, 1)
+
+
+def weekday_name(iso_weekday: int) -> str:
+    """The name of an ISO weekday (1 Monday … 7 Sunday) in the active language."""
+    return date_format(_MONDAY + dt.timedelta(days=iso_weekday - 1), "l")
 
 
 @register.filter

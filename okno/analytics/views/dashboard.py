@@ -21,6 +21,7 @@ from okno.analytics.access import analytics_offices, require_office_figures
 from okno.analytics.export import Column, Table, breakdown_table, download_response, page_query
 from okno.analytics.forms import KpiFilterForm
 from okno.analytics.models import MINUTE_EDGES
+from okno.analytics.templatetags.analytics import weekday_name
 from okno.catalog.models import Service
 from okno.core import charts
 from okno.core.i18n import tr
@@ -40,8 +41,6 @@ GROUP_DIMENSIONS = {
     "gender": _lazy("gender"),
     "disability": _lazy("disability"),
 }
-#: A Monday, to name weekdays with the date filter in the page's language.
-_MONDAY = dt.date(2024, 1, 1)
 
 
 @login_required
@@ -242,8 +241,7 @@ def _heat(cells: dict[tuple[int, int], dict[str, float]]) -> dict[str, Any]:
             wait = cell["wait_seconds"] / cell["waits"] / 60 if cell and cell["waits"] else None
             row.append({"visits": visits, "wait": wait})
         if any(c["visits"] for c in row):
-            day = _MONDAY + dt.timedelta(days=weekday - 1)
-            rows.append({"weekday": weekday, "name": formats.date_format(day, "l"), "cells": row})
+            rows.append({"weekday": weekday, "name": weekday_name(weekday), "cells": row})
     return {"hours": hours, "rows": rows}
 
 

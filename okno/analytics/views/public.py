@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 from okno.analytics import kpis as k
 from okno.analytics import selectors
 from okno.analytics.access import analytics_offices, sees_office_figures
-from okno.analytics.export import FORMATS, Column, Table, download_response, table_response
+from okno.analytics.export import (
+    FORMATS,
+    Column,
+    Table,
+    breakdown_table,
+    download_response,
+    table_response,
+)
 from okno.analytics.public import (
     MIN_BASE,
     PublicFigures,
@@ -28,7 +35,8 @@ from okno.analytics.public import (
     month_bounds,
     public_figures,
 )
-from okno.analytics.templatetags.analytics import kpi_value
+from okno.analytics.services import local_today
+from okno.analytics.templatetags.analytics import kpi_value, weekday_name
 from okno.catalog.models import Office
 from okno.core import charts
 from okno.core.i18n import tr
@@ -71,7 +79,7 @@ def monthly_report(request: HttpRequest, slug: str, year: int, month: int) -> Ht
     """A printable report of one office-month for the staff who may see the office's figures."""
     office = _office_for(request, slug)
     now = timezone.now()
-    today = now.astimezone(office.zone).date()
+    today = local_today(office, now)
     try:
         first = dt.date(year, month, 1)
     except ValueError:
@@ -295,9 +303,8 @@ def _busiest(cells: dict[tuple[int, int], dict[str, float]]) -> list[dict[str, A
             continue
         rows.append(
             {
-                # 1 January 2024 was a Monday: a date to name the weekday in the reader's language.
                 "weekday": weekday,
-                "weekday_name": formats.date_format(dt.date(2024, 1, weekday), "l"),
+                "weekday_name": weekday_name(weekday),
                 "hour": hour,
                 "visits": cell["visits"] / cell["days"],
                 "wait": cell["wait_seconds"] / cell["waits"] / 60 if cell["waits"] else None,
@@ -348,28 +355,8 @@ def _report_tables(context: dict[str, Any]) -> list[Table]:
             for row in context["criteria"]
         ],
     )
-    weeks = Table(
-        "weeks",
-        _("Week by week"),
-        [
-            Column("start", _("Week from")),
-            Column("visits", _("Visits"), "count"),
-            Column("ratings", _("Ratings"), "count"),
-            Column("satisfaction", _("Satisfied visitors"), "share"),
-            Column("wait_mean", _("Mean wait"), "minutes"),
-            Column("wait_within_norm", _("Waits within the norm"), "share"),
-        ],
-        [
-            [
-                week["start"],
-                week["visits"],
-                week["ratings"],
-                week["satisfaction"],
-                week["wait_mean"],
-                week["wait_within_norm"],
-            ]
-            for week in context["weeks"]
-        ],
+    weeks = breakdown_table(
+        "weeks", _("Week by week"), Column("start", _("Week from")), context["weeks"], "start"
     )
     busiest = Table(
         "busiest",
